@@ -1,0 +1,24 @@
+# The two commands of the README: `make run` (the main job) and `make test` (the test suite).
+# Both install missing system and Python packages first (scripts/setup.sh says what it installs).
+SWIFT ?= swift
+RUN_DIR ?= runs/tirer2022-fig4
+
+.PHONY: setup build run test bench clean
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release --product collapse
+
+run: build
+	.build/release/collapse --help
+
+test: setup
+	$(SWIFT) test
+
+bench: build
+	bash bench/run.sh
+
+clean:
+	rm -rf .build runs

@@ -1,0 +1,64 @@
+// swift-tools-version: 6.0
+// NeuralCollapse: neural-collapse research toolkit on OpenBLAS/LAPACK.
+// Module layout and data flow: README.md, section "Design".
+import PackageDescription
+
+/// Release builds are what every benchmark and long run uses; `-enforce-exclusivity=unchecked`
+/// removes dynamic exclusivity checks in the numerical hot loops (all buffers there are local).
+let fast: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "NeuralCollapse",
+    products: [
+        .executable(name: "collapse", targets: ["collapse"]),
+        .library(name: "Linalg", targets: ["Linalg"]),
+        .library(name: "Formats", targets: ["Formats"]),
+        .library(name: "Collapse", targets: ["Collapse"]),
+        .library(name: "UFM", targets: ["UFM"]),
+        .library(name: "Nets", targets: ["Nets"]),
+        .library(name: "Report", targets: ["Report"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "COpenBLAS",
+            providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]
+        ),
+        .systemLibrary(
+            name: "CGzip",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "Linalg", dependencies: ["COpenBLAS"], swiftSettings: fast),
+        .target(
+            name: "Formats",
+            dependencies: ["Linalg", "CGzip", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            swiftSettings: fast
+        ),
+        .target(name: "Collapse", dependencies: ["Linalg"], swiftSettings: fast),
+        .target(
+            name: "UFM",
+            dependencies: ["Linalg", "Collapse", "Formats", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: fast
+        ),
+        .target(name: "Nets", dependencies: ["Linalg", "Formats", "Collapse", "COpenBLAS"], swiftSettings: fast),
+        .target(name: "Report", dependencies: ["Formats", "Collapse", "Linalg"], swiftSettings: fast),
+        .executableTarget(
+            name: "collapse",
+            dependencies: [
+                "Linalg", "Formats", "Collapse", "UFM", "Nets", "Report",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: fast
+        ),
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
+        .testTarget(name: "FormatsTests", dependencies: ["Formats", "Linalg"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CollapseTests", dependencies: ["Collapse", "Linalg", "Formats"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "UFMTests", dependencies: ["UFM", "Linalg", "Collapse", "Formats"]),
+        .testTarget(name: "NetsTests", dependencies: ["Nets", "Linalg", "Formats", "Collapse"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Formats", "Collapse"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Collapse: see README.md, section Design. Populated by its issue.

@@ -1,0 +1,1 @@
+// Formats: see README.md, section Design. Populated by its issue.

@@ -1,0 +1,1 @@
+// Nets: see README.md, section Design. Populated by its issue.

@@ -1,0 +1,1 @@
+// Report: see README.md, section Design. Populated by its issue.

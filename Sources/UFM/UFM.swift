@@ -1,0 +1,1 @@
+// UFM: see README.md, section Design. Populated by its issue.
