@@ -1,1 +1,0 @@
-// Formats: see README.md, section Design. Populated by its issue.
