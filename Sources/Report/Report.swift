@@ -1,1 +1,0 @@
-// Report: see README.md, section Design. Populated by its issue.

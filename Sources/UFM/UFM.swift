@@ -1,1 +1,0 @@
-// UFM: see README.md, section Design. Populated by its issue.
