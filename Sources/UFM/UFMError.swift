@@ -1,6 +1,6 @@
 /// Everything that can go wrong when loading parameters, optimizing, or resuming a UFM run, phrased so
 /// that a person can act on it.
-public enum UFMError: Error, Equatable, CustomStringConvertible {
+public indirect enum UFMError: Error, Equatable, CustomStringConvertible {
     /// A params or checkpoint file lacks a required array.
     case missingArray(name: String, expectedShape: [Int], available: [String])
     /// An array has the wrong shape for the model in the config.
@@ -13,6 +13,10 @@ public enum UFMError: Error, Equatable, CustomStringConvertible {
     case diverged(step: Int, objective: Double, reason: String, learningRate: Double)
     /// A checkpoint does not belong to this config (different optimizer or parameter count).
     case checkpoint(reason: String)
+    /// A run directory that cannot be used (already holds a run, or lacks a file needed to resume).
+    case runDirectory(path: String, reason: String)
+    /// An error about the arrays of the file at `path` (params or checkpoint).
+    case inFile(path: String, error: UFMError)
 
     public var description: String {
         switch self {
@@ -29,6 +33,10 @@ public enum UFMError: Error, Equatable, CustomStringConvertible {
                 + "try a smaller learning rate (optimizer.learning_rate is \(lr), e.g. --set optimizer.learning_rate=\(lr / 10))"
         case .checkpoint(let r):
             return "cannot resume from this checkpoint: \(r)"
+        case .runDirectory(let p, let r):
+            return "run directory \(p): \(r)"
+        case .inFile(let p, let e):
+            return "\(p): \(e)"
         }
     }
 }

@@ -96,8 +96,8 @@ public final class UFMTrainer {
     }
 
     /// Runs to `optimizer.steps` (see the type's documentation). `onLog` receives every logged snapshot;
-    /// `onCheckpoint` is called every `log.checkpointEvery` steps (after that step's log). Both may throw
-    /// to abort the run.
+    /// `onCheckpoint` is called every `log.checkpointEvery` steps (after that step's log) and at the final
+    /// step, so a finished run can be extended. Both may throw to abort the run.
     @discardableResult
     public func run(onLog: (TrainingSnapshot) throws -> Void,
                     onCheckpoint: ((UFMTrainer) throws -> Void)? = nil) throws -> TrainingOutcome {
@@ -119,7 +119,7 @@ public final class UFMTrainer {
                 lastLogged = t
                 logging += clock.now - t0
             }
-            if let onCheckpoint, ckEvery > 0, t % ckEvery == 0, t > firstStep, stop == nil {
+            if let onCheckpoint, ckEvery > 0, t > firstStep, t % ckEvery == 0 || stop != nil {
                 let t0 = clock.now
                 try onCheckpoint(self)
                 ck += clock.now - t0
