@@ -132,8 +132,10 @@ public final class UFMRunRecorder {
                     lastFlush = clock.now
                 }
             }, onCheckpoint: { trainer in
-                try NPZ.write(trainer.checkpointArrays().map { (name: $0.0, array: $0.1) }, to: self.directory.checkpoint)
+                // metrics.csv first: a kill between the two writes leaves the older checkpoint, whose resume
+                // drops the newer rows and recomputes them, so no logged row is ever lost.
                 try self.table.write(to: self.directory.metrics)
+                try NPZ.write(trainer.checkpointArrays().map { (name: $0.0, array: $0.1) }, to: self.directory.checkpoint)
                 lastFlush = clock.now
             })
             try table.write(to: directory.metrics)

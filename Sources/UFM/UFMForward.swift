@@ -40,13 +40,12 @@ extension UFMObjective {
         var total = 0.0
         for k in 0..<K {
             let row = output + k * N
-            var s0 = 0.0, s1 = 0.0, rowSum = 0.0
             // Samples of other classes (y = 0), then of class k (y = 1).
-            for i in 0..<(k * n) { let r = row[i]; s0 += r * r; let gr = r * invN; row[i] = gr; rowSum += gr }
-            for i in ((k + 1) * n)..<N { let r = row[i]; s0 += r * r; let gr = r * invN; row[i] = gr; rowSum += gr }
-            for i in (k * n)..<((k + 1) * n) { let r = row[i] - 1; s1 += r * r; let gr = r * invN; row[i] = gr; rowSum += gr }
-            total += s0 + s1
-            gb?[k] = rowSum
+            let a = Kernels.residual(row, 0, k * n, target: 0, scale: invN)
+            let b = Kernels.residual(row, (k + 1) * n, N, target: 0, scale: invN)
+            let c = Kernels.residual(row, k * n, (k + 1) * n, target: 1, scale: invN)
+            total += (a.0 + b.0) + c.0
+            gb?[k] = (a.1 + b.1) + c.1
         }
         return 0.5 * invN * total
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import UFM
 
@@ -142,6 +143,19 @@ func configError(_ text: String, _ overrides: [String] = []) -> ConfigError? {
     @Test func badOverrides() {
         for o in ["optimizer.steps", "steps=5", "a.b.c=1", "optimizer.steps=\"unterminated"] {
             guard case .badOverride = configError(exampleTOML, [o]) else { Issue.record("\(o) accepted"); continue }
+        }
+    }
+}
+
+@Suite struct PresetTests {
+    /// Every config in experiments/ parses and validates (the lead's paper presets and the examples).
+    @Test func everyPresetParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = root.appendingPathComponent("experiments")
+        let files = try FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil).filter { $0.pathExtension == "toml" }
+        #expect(!files.isEmpty)
+        for f in files {
+            do { _ = try UFMConfig.load(f) } catch { Issue.record("\(f.lastPathComponent): \(error)") }
         }
     }
 }
