@@ -70,7 +70,7 @@ public struct TheoryPrediction: Equatable, Sendable {
     public var statusStatement: String {
         switch status {
         case .global:
-            return "global: the value is the global minimum of the objective (\(reference))"
+            return "global: the value is the global minimum of the objective"
         case .dncCandidate:
             return "dnc-candidate: the value of the deep-neural-collapse solution only; for ReLU with K ≥ 3 and "
                 + "L ≥ 3 lower-rank solutions can reach a lower objective (Súkeník, Mondelli & Lampert, NeurIPS 2024), "
