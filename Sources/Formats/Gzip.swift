@@ -81,7 +81,7 @@ enum GzipWriter {
         guard compressed else { return try AtomicFile.write(Data(bytes), to: url) }
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
         guard let f = gzopen(tmp.path, "wb6") else {
             throw FormatError.unreadable(path: tmp.path, reason: "cannot create temporary file")
         }
