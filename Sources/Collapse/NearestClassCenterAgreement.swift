@@ -46,7 +46,9 @@ public struct NearestClassCenterAgreement: Sendable {
         swap(&xd, &scratch)
         defer { swap(&xd, &scratch) }
         if xd.count < x.count { xd = [Double](repeating: 0, count: x.count) }
-        x.withUnsafeBufferPointer { p in for i in 0..<x.count { xd[i] = Double(p[i]) } }
+        x.withUnsafeBufferPointer { p in
+            xd.withUnsafeMutableBufferPointer { q in for i in 0..<p.count { q[i] = Double(p[i]) } }
+        }
         try xd.withUnsafeBufferPointer { try count($0.baseAddress!, rows: x.rows) }
     }
 
