@@ -53,7 +53,10 @@ public struct ClassStatistics: Sendable {
     /// S_W = Σ_i (z_i − μ_{y_i})(z_i − μ_{y_i})ᵀ, the pooled within-class scatter (a new symmetric d×d matrix).
     public var withinScatter: Matrix<Double> {
         var s = scatterUpper
-        s.symmetrizeFromUpper()
+        let d = dimension
+        s.withUnsafeMutableBufferPointer { p in  // a concrete loop: Linalg's generic one is not specialized here
+            for i in 0..<d { for j in 0..<i { p[i * d + j] = p[j * d + i] } }
+        }
         return s
     }
 
@@ -98,7 +101,10 @@ public struct ClassStatistics: Sendable {
     /// Checks that the statistics define every metric: every class has a sample, and nothing overflowed.
     public func validate() throws {
         if let k = counts.firstIndex(of: 0) { throw CollapseError.emptyClass(layer: layer, classIndex: k) }
-        guard means.isFinite, scatterUpper.isFinite, classScatterTraces.allSatisfy(\.isFinite) else {
+        // |S_ij| ≤ √(S_ii·S_jj) for the PSD scatter, so a finite diagonal means a finite S_W (O(d) check).
+        let d = dimension
+        let diagonalFinite = scatterUpper.storage.withUnsafeBufferPointer { p in (0..<d).allSatisfy { p[$0 * d + $0].isFinite } }
+        guard diagonalFinite, means.storage.allSatisfy(\.isFinite), classScatterTraces.allSatisfy(\.isFinite) else {
             throw CollapseError.overflow(layer: layer)
         }
     }

@@ -19,6 +19,8 @@ public enum CollapseError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(layer: String, what: String, expected: String, found: String)
     /// A classifier or weight matrix contains NaN or ±Inf.
     case nonFiniteParameter(layer: String, what: String)
+    /// A feature file does not follow the `collapse measure` conventions (`FeatureFilePlan`).
+    case invalidFile(path: String, reason: String)
     /// A linear-algebra routine failed (LAPACK did not converge); `reason` carries its message.
     case linearAlgebra(layer: String, reason: String)
 
@@ -40,6 +42,8 @@ public enum CollapseError: Error, Equatable, CustomStringConvertible {
             "\(l): \(w) has shape \(f), expected \(e)"
         case .nonFiniteParameter(let l, let w):
             "\(l): \(w) contains NaN or Inf"
+        case .invalidFile(let p, let r):
+            "\(p): \(r)"
         case .linearAlgebra(let l, let r):
             "\(l): \(r)"
         }

@@ -46,7 +46,9 @@ public struct NearestClassCenterAgreement: Sendable {
         swap(&xd, &scratch)
         defer { swap(&xd, &scratch) }
         if xd.count < x.count { xd = [Double](repeating: 0, count: x.count) }
-        x.withUnsafeBufferPointer { p in for i in 0..<x.count { xd[i] = Double(p[i]) } }
+        x.withUnsafeBufferPointer { p in
+            xd.withUnsafeMutableBufferPointer { q in for i in 0..<p.count { q[i] = Double(p[i]) } }
+        }
         try xd.withUnsafeBufferPointer { try count($0.baseAddress!, rows: x.rows) }
     }
 
@@ -57,16 +59,44 @@ public struct NearestClassCenterAgreement: Sendable {
         try x.withUnsafeBufferPointer { try count($0.baseAddress!, rows: x.rows) }
     }
 
-    /// Counts every column of H (d×N, samples as columns), in blocks (one transpose per block).
+    /// Counts every column of H (d×N, samples as columns): scores [M̄ᵀ; W]·H in blocks of columns (dgemm),
+    /// no transpose of H.
     public mutating func add(columns h: Matrix<Double>) throws {
         guard h.rows == scorer.cols else {
             throw CollapseError.shapeMismatch(layer: layer, what: "H", expected: "\(scorer.cols)×N", found: "\(h.rows)×\(h.cols)")
         }
-        let block = 1024
+        let K = classes, d = h.rows, N = h.cols, width = 2 * K, block = 1024
+        if N == 0 { return }
+        if scores.count < width * Swift.min(block, N) { scores = [Double](repeating: 0, count: width * Swift.min(block, N)) }
         var c0 = 0
-        while c0 < h.cols {
-            let w = Swift.min(block, h.cols - c0)
-            try add(rows: Matrix(rows: w, cols: h.rows) { i, j in h[j, c0 + i] })
+        while c0 < N {
+            let w = Swift.min(block, N - c0)
+            h.withUnsafeBufferPointer { ph in
+                scorer.withUnsafeBufferPointer { b in
+                    scores.withUnsafeMutableBufferPointer { out in
+                        Double.gemm(transA: false, transB: false, m: width, n: w, k: d, alpha: 1, a: b.baseAddress!, lda: d,
+                                    b: ph.baseAddress! + c0, ldb: N, beta: 0, c: out.baseAddress!, ldc: w)
+                    }
+                }
+            }
+            for j in 0..<w {
+                var ncc = 0, cls = 0
+                var bestN = -Double.infinity, bestC = -Double.infinity
+                for k in 0..<K {
+                    let sn = scores[k * w + j] + offsets[k]
+                    let sc = scores[(K + k) * w + j] + offsets[K + k]
+                    guard sn.isFinite, sc.isFinite else {
+                        for i in 0..<d where !h[i, c0 + j].isFinite {
+                            throw CollapseError.nonFinite(layer: layer, sample: samples + j, feature: i)
+                        }
+                        throw CollapseError.overflow(layer: layer)
+                    }
+                    if sn > bestN { bestN = sn; ncc = k }
+                    if sc > bestC { bestC = sc; cls = k }
+                }
+                if ncc != cls { disagreements += 1 }
+            }
+            samples += w
             c0 += w
         }
     }

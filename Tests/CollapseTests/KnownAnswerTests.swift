@@ -63,6 +63,12 @@ import Testing
         #expect(m0["means_rank"] == Double(K - 1))
         #expect(close(m0["means_stable_rank"]!, Double(K - 1), 1e-13))  // all K−1 singular values equal
         #expect(m0["nc1"]! < 1e-25)  // means of identical rows carry one rounding
+        // A classifier whose rows form a (centered) simplex ETF: nc2w_etf = 0, and nc3_centered = 0 for W = M̄_cᵀ.
+        let s0 = try { var s = try ClassStatistics(classes: K, dimension: d); try s.add(rows: z0, labels: y0); return s }()
+        let etfW = try NCMetrics.compute(s0, classifier: Classifier(weight: s0.centeredMeans))
+        #expect(abs(etfW["nc2w_etf"]!) < 1e-13)
+        #expect(etfW["nc2w_of"]! > 0.1)
+        #expect(abs(etfW["nc3_centered"]!) < 1e-13)
         // With noise the metrics are small but positive, and NC1 is never negative.
         #expect(m["nc1"]! > 0 && m["nc1"]! < 1e-3)
         #expect(m["nc2_etf"]! < 1e-2)
