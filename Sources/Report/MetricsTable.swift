@@ -64,20 +64,38 @@ public struct MetricsTable: Sendable, Equatable {
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
             throw FormatError.unreadable(path: url.path, reason: "\(error.localizedDescription)")
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: true)
-        guard !lines.isEmpty else { throw FormatError.invalidContent(path: url.path, reason: "empty metrics file (no header)") }
-        let header = lines.removeFirst().split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        // Line numbers count every line of the file (blank ones too), so an error points at the right one;
+        // CRLF line ends and blanks around fields are accepted.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasSuffix("\r") ? $0.dropLast() : $0
+        }
+        guard let headerIndex = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else {
+            throw FormatError.invalidContent(path: url.path, reason: "empty metrics file (no header)")
+        }
+        let header = lines[headerIndex].split(separator: ",", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        if let k = header.firstIndex(of: "") {
+            throw FormatError.invalidContent(path: url.path, reason: "line \(headerIndex + 1): column \(k + 1) of the header has no name")
+        }
+        var seen = Set<String>()
+        for name in header where !seen.insert(name).inserted {
+            throw FormatError.invalidContent(path: url.path, reason: "line \(headerIndex + 1): column '\(name)' appears twice in the header")
+        }
         var table = MetricsTable(columns: header)
-        for (i, line) in lines.enumerated() {
+        for i in (headerIndex + 1)..<lines.count {
+            let line = lines[i]
+            if line.allSatisfy(\.isWhitespace) { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
             guard fields.count == header.count else {
-                throw FormatError.invalidContent(path: url.path, reason: "line \(i + 2) has \(fields.count) fields, the header has \(header.count)")
+                throw FormatError.invalidContent(path: url.path, reason: "line \(i + 1) has \(fields.count) fields, the header has \(header.count)")
             }
             var row: [Double?] = []
-            for f in fields {
+            for (k, raw) in fields.enumerated() {
+                let f = raw.trimmingCharacters(in: .whitespaces)
                 if f.isEmpty { row.append(nil); continue }
                 guard let v = Double(f) else {
-                    throw FormatError.invalidContent(path: url.path, reason: "line \(i + 2): '\(f)' is not a number")
+                    throw FormatError.invalidContent(path: url.path, reason: "line \(i + 1), column '\(header[k])': '\(f)' is not a number")
                 }
                 row.append(v)
             }
