@@ -70,7 +70,7 @@ public enum Figures {
         if let j = table.columns.firstIndex(of: "objective") {
             used.insert("objective")
             let y = values(table, j)
-            let refs = theoryObjective.map { [ReferenceLine(label: "theory", value: $0)] } ?? []
+            let refs = theoryObjective.flatMap { $0.isFinite ? [ReferenceLine(label: "theory (\(String(format: "%.4g", $0)))", value: $0)] : nil } ?? []
             panels.append(Panel(
                 name: "objective", title: refs.isEmpty ? "objective" : "objective vs. theory", xLabel: xLabel,
                 yLabel: "objective f (regularized loss)",

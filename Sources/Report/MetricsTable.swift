@@ -66,9 +66,8 @@ public struct MetricsTable: Sendable, Equatable {
         }
         // Line numbers count every line of the file (blank ones too), so an error points at the right one;
         // CRLF line ends and blanks around fields are accepted.
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasSuffix("\r") ? $0.dropLast() : $0
-        }
+        // (A Swift String holds "\r\n" as one Character, so both separators are listed.)
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         guard let headerIndex = lines.firstIndex(where: { !$0.allSatisfy(\.isWhitespace) }) else {
             throw FormatError.invalidContent(path: url.path, reason: "empty metrics file (no header)")
         }
