@@ -91,26 +91,38 @@ public struct Axis: Equatable, Sendable {
 
     // MARK: log axes
 
-    /// A base-10 log axis from the power of ten at or below `minPositive` to the one at or above
-    /// `maxPositive` (at least one decade). Every decade gets a tick; at most `maxLabels` of them are
-    /// labelled (every m-th decade, at multiples of m, the others become minor ticks), and when the axis
-    /// spans at most three decades the 2…9 × 10^k positions get minor ticks too.
+    /// A base-10 log axis over [minPositive, maxPositive], its ends rounded outwards to 1, 2 or 5 × 10^k
+    /// (so a curve that tops out at 1.1 does not get an empty decade above it), or to powers of ten
+    /// when that would leave fewer than two decades on the axis. Every power of ten gets a tick; at most
+    /// `maxLabels` are labelled (every m-th decade, at multiples of m; the others become minor ticks),
+    /// and when the axis spans at most three decades the 2…9 × 10^k positions get minor ticks too.
     public static func log(minPositive a: Double, maxPositive b: Double, maxLabels: Int = 7) -> Axis {
         precondition(a > 0 && b >= a && b.isFinite, "log axis needs 0 < min ≤ max, got [\(a), \(b)]")
-        let lo = Int((log10(a) + 1e-9).rounded(.down))
-        var hi = Int((log10(b) - 1e-9).rounded(.up))
-        if hi <= lo { hi = lo + 1 }
-        let decades = hi - lo
-        let every = Swift.max(1, Int((Double(decades) / Double(Swift.max(maxLabels - 1, 1))).rounded(.up)))
+        let ka = Int((log10(a) + 1e-9).rounded(.down))
+        var kb = Int((log10(b) - 1e-9).rounded(.up))
+        if kb <= ka { kb = ka + 1 }
+        // 1-2-5 ends when the powers of ten inside them still span at least two decades.
+        let lowNice = [5.0, 2, 1].map { $0 * pow(10, Double(ka)) }.first { $0 <= a * (1 + 1e-12) } ?? pow(10, Double(ka))
+        let highNice = [1.0, 2, 5, 10].map { $0 * pow(10, Double(kb - 1)) }.first { $0 >= b * (1 - 1e-12) } ?? pow(10, Double(kb))
+        let firstDecade = Int((log10(lowNice) - 1e-9).rounded(.up)), lastDecade = Int((log10(highNice) + 1e-9).rounded(.down))
+        let (lower, upper) = lastDecade - firstDecade >= 2 ? (lowNice, highNice) : (pow(10, Double(ka)), pow(10, Double(kb)))
+        let lo = Int((log10(lower) - 1e-9).rounded(.up)), hi = Int((log10(upper) + 1e-9).rounded(.down))
+        let decades = log10(upper) - log10(lower)
+        let every = Swift.max(1, Int((Double(hi - lo) / Double(Swift.max(maxLabels - 1, 1))).rounded(.up)))
         var ticks: [Tick] = []
-        for k in lo...hi {
-            let labelled = k % every == 0
-            ticks.append(Tick(value: pow(10, Double(k)), label: labelled ? powerOfTen(k) : nil, major: labelled))
-            if decades <= 3, k < hi {
-                for m in 2...9 { ticks.append(Tick(value: Double(m) * pow(10, Double(k)), label: nil, major: false)) }
+        for k in (lo - 1)...hi {
+            let p = pow(10, Double(k))
+            if k >= lo {
+                let labelled = k % every == 0
+                ticks.append(Tick(value: p, label: labelled ? powerOfTen(k) : nil, major: labelled))
+            }
+            if decades <= 3.5 {
+                for m in 2...9 where Double(m) * p >= lower * (1 - 1e-12) && Double(m) * p <= upper * (1 + 1e-12) {
+                    ticks.append(Tick(value: Double(m) * p, label: nil, major: false))
+                }
             }
         }
-        return Axis(scale: .log, lower: pow(10, Double(lo)), upper: pow(10, Double(hi)), ticks: ticks)
+        return Axis(scale: .log, lower: lower, upper: upper, ticks: ticks)
     }
 
     // MARK: labels

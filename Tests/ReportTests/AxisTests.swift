@@ -44,15 +44,23 @@ import Testing
     }
 
     @Test func logTicksArePowersOfTen() {
+        // Ends at 1, 2 or 5 × 10^k around the data; labels at every power of ten inside.
         let a = Axis.log(minPositive: 3e-4, maxPositive: 2)
-        #expect(a.lower == 1e-4 && a.upper == 10)
-        #expect(a.ticks.filter(\.major).compactMap(\.label) == ["10⁻⁴", "10⁻³", "10⁻²", "10⁻¹", "10⁰", "10¹"])
+        #expect(a.lower == 2e-4 && a.upper == 2)
+        #expect(a.ticks.filter(\.major).compactMap(\.label) == ["10⁻³", "10⁻²", "10⁻¹", "10⁰"])
+        #expect(a.ticks.map(\.value) == a.ticks.map(\.value).sorted())
+        #expect(a.ticks.allSatisfy { $0.value >= a.lower * (1 - 1e-12) && $0.value <= a.upper * (1 + 1e-12) })
+        #expect(a.ticks.allSatisfy { $0.major })  // four decades: no 2…9 minor ticks
+        let m = Axis.log(minPositive: 0.03, maxPositive: 20)
+        #expect(m.lower == 0.02 && m.upper == 20)
+        #expect(m.ticks.filter { !$0.major }.count == 8 + 8 + 8 + 1)  // 2…9×10⁻², 2…9×10⁻¹, 2…9×10⁰, 2×10¹
+        #expect(m.ticks.compactMap(\.label) == ["10⁻¹", "10⁰", "10¹"])
 
-        // Twelve decades: every second decade labelled, at even exponents; the others are minor ticks.
+        // Eleven decades: every second decade labelled, at even exponents; the others are minor ticks.
         let b = Axis.log(minPositive: 1.5e-10, maxPositive: 30)
-        #expect(b.lower == 1e-10 && b.upper == 100)
-        #expect(b.ticks.compactMap(\.label) == ["10⁻¹⁰", "10⁻⁸", "10⁻⁶", "10⁻⁴", "10⁻²", "10⁰", "10²"])
-        #expect(b.ticks.count == 13)
+        #expect(b.lower == 1e-10 && b.upper == 50)
+        #expect(b.ticks.compactMap(\.label) == ["10⁻¹⁰", "10⁻⁸", "10⁻⁶", "10⁻⁴", "10⁻²", "10⁰"])
+        #expect(b.ticks.count == 12)
 
         // Within one decade the axis still spans a full decade, with 2…9 minor ticks.
         let c = Axis.log(minPositive: 2, maxPositive: 5)
