@@ -27,7 +27,7 @@ public enum RunReport {
     @discardableResult
     public static func write(runDirectory: URL, title: String? = nil, includeETF: Bool? = nil,
                              index: Bool = true) throws -> ReportResult {
-        let run = RunDirectory(runDirectory)
+        let run = RunFiles(runDirectory)
         let table = try run.metrics()
         var warnings: [String] = []
         var summary: JSONValue?
@@ -40,8 +40,8 @@ public enum RunReport {
         }
         let config = try run.configText()
         let name = title ?? run.title(summary: summary, config: config)
-        let options = FigureOptions(includeETF: includeETF ?? RunDirectory.hasBias(config: config))
-        let figures = Figures.render(table: table, title: name, theoryObjective: RunDirectory.theoryObjective(summary),
+        let options = FigureOptions(includeETF: includeETF ?? RunFiles.hasBias(config: config))
+        let figures = Figures.render(table: table, title: name, theoryObjective: RunFiles.theoryObjective(summary),
                                      options: options)
         var files: [URL] = []
         for f in figures {

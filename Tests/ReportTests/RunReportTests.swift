@@ -61,14 +61,14 @@ import Testing
     }
 
     @Test func tomlScanner() {
-        #expect(RunDirectory.hasBias(config: "bias = true"))
-        #expect(RunDirectory.hasBias(config: "[model]\nbias=true  # yes"))
-        #expect(RunDirectory.hasBias(config: "model.bias = true"))
-        #expect(!RunDirectory.hasBias(config: "# bias = true\nbias = false"))
-        #expect(!RunDirectory.hasBias(config: "name = \"bias = true\""))
-        #expect(!RunDirectory.hasBias(config: nil))
-        #expect(RunDirectory.tomlValue("title = \"a # b\" # c", key: "title") == "\"a # b\"")
-        #expect(RunDirectory.tomlValue("[x]\ntitle = \"in a table\"", key: "title") == nil)
+        #expect(RunFiles.hasBias(config: "bias = true"))
+        #expect(RunFiles.hasBias(config: "[model]\nbias=true  # yes"))
+        #expect(RunFiles.hasBias(config: "model.bias = true"))
+        #expect(!RunFiles.hasBias(config: "# bias = true\nbias = false"))
+        #expect(!RunFiles.hasBias(config: "name = \"bias = true\""))
+        #expect(!RunFiles.hasBias(config: nil))
+        #expect(RunFiles.tomlValue("title = \"a # b\" # c", key: "title") == "\"a # b\"")
+        #expect(RunFiles.tomlValue("[x]\ntitle = \"in a table\"", key: "title") == nil)
     }
 
     @Test func malformedMetricsNameTheFileAndLine() throws {

@@ -18,21 +18,22 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
 }
 
 /// The files of a run directory (written by `collapse run` and `collapse train`) that the report reads:
-/// `metrics.csv` (required), `summary.json` and `config.toml` (optional).
-public struct RunDirectory: Sendable {
-    public let url: URL
-    public init(_ url: URL) { self.url = url }
+/// `metrics.csv` (required), `summary.json` and `config.toml` (optional). Internal: the public entry
+/// points are `RunReport.write` and `Figures.write` (and `UFM.RunDirectory` is the run's own type).
+struct RunFiles: Sendable {
+    let url: URL
+    init(_ url: URL) { self.url = url }
 
-    public var metricsURL: URL { url.appendingPathComponent("metrics.csv") }
-    public var summaryURL: URL { url.appendingPathComponent("summary.json") }
-    public var configURL: URL { url.appendingPathComponent("config.toml") }
-    public var figuresURL: URL { url.appendingPathComponent("figures") }
-    public var indexURL: URL { url.appendingPathComponent("index.html") }
+    var metricsURL: URL { url.appendingPathComponent("metrics.csv") }
+    var summaryURL: URL { url.appendingPathComponent("summary.json") }
+    var configURL: URL { url.appendingPathComponent("config.toml") }
+    var figuresURL: URL { url.appendingPathComponent("figures") }
+    var indexURL: URL { url.appendingPathComponent("index.html") }
 
     private func exists(_ u: URL) -> Bool { FileManager.default.fileExists(atPath: u.path) }
 
     /// The metrics table; throws `ReportError.missingMetrics` or the `FormatError` naming the bad line.
-    public func metrics() throws -> MetricsTable {
+    func metrics() throws -> MetricsTable {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
             throw ReportError.noRunDirectory(path: url.path)
@@ -42,12 +43,12 @@ public struct RunDirectory: Sendable {
     }
 
     /// summary.json, or nil when the run has none. Throws if it exists but is not valid JSON.
-    public func summary() throws -> JSONValue? {
+    func summary() throws -> JSONValue? {
         exists(summaryURL) ? try JSONValue.read(summaryURL) : nil
     }
 
     /// config.toml's text, or nil when the run has none.
-    public func configText() throws -> String? {
+    func configText() throws -> String? {
         guard exists(configURL) else { return nil }
         do { return try String(contentsOf: configURL, encoding: .utf8) } catch {
             throw FormatError.unreadable(path: configURL.path, reason: error.localizedDescription)
@@ -55,17 +56,17 @@ public struct RunDirectory: Sendable {
     }
 
     /// The theory's objective from a summary (`theory.objective`), if finite.
-    public static func theoryObjective(_ summary: JSONValue?) -> Double? {
+    static func theoryObjective(_ summary: JSONValue?) -> Double? {
         summary?.value(at: "theory.objective")?.number.flatMap { $0.isFinite ? $0 : nil }
     }
 
     /// The run's display title: summary `title`, then summary `preset`, then config `title`/`preset`/`name`,
     /// then the directory's name.
-    public func title(summary: JSONValue?, config: String?) -> String {
+    func title(summary: JSONValue?, config: String?) -> String {
         for key in ["title", "preset"] { if let s = summary?[key]?.string, !s.isEmpty { return s } }
         if let config {
             for key in ["title", "preset", "name"] {
-                if let v = RunDirectory.tomlValue(config, key: key), v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 {
+                if let v = RunFiles.tomlValue(config, key: key), v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 {
                     return String(v.dropFirst().dropLast())
                 }
             }
@@ -74,7 +75,7 @@ public struct RunDirectory: Sendable {
     }
 
     /// Whether the configuration has an output bias (`bias = true`, in any table).
-    public static func hasBias(config: String?) -> Bool {
+    static func hasBias(config: String?) -> Bool {
         config.flatMap { tomlValue($0, key: "bias", anyTable: true) } == "true"
     }
 
