@@ -24,6 +24,8 @@ enum PanelRenderer {
     struct Scales {
         var x: Axis
         var y: Axis
+        /// The x data range (nil without data), for re-ticking once the plot's width is known.
+        var xRange: (Double, Double)?
         var omitted: Int
         var hasData: Bool
     }
@@ -51,7 +53,7 @@ enum PanelRenderer {
             yAxis = positive.isEmpty ? Axis.log(minPositive: 0.1, maxPositive: 1)
                 : Axis.log(minPositive: positive.min()!, maxPositive: positive.max()!)
         }
-        return Scales(x: xAxis, y: yAxis, omitted: omitted, hasData: !ys.isEmpty)
+        return Scales(x: xAxis, y: yAxis, xRange: xs.isEmpty ? nil : (xs.min()!, xs.max()!), omitted: omitted, hasData: !ys.isEmpty)
     }
 
     /// Legend width for `entries` (0 if none).
@@ -91,7 +93,7 @@ enum PanelRenderer {
     @discardableResult
     static func draw(_ panel: Panel, in box: Box, legend: Bool, fonts: Fonts = Fonts(), logDecades: Double,
                      into doc: inout SVGDocument) -> String? {
-        let sc = scales(for: panel, logDecades: logDecades)
+        var sc = scales(for: panel, logDecades: logDecades)
         let entries = panel.legendEntries
         let legendW = legend ? legendWidth(entries, title: panel.legendTitle, fonts: fonts) : 0
         let yTickW = sc.y.ticks.compactMap(\.label).map { RichText.width($0, size: fonts.tick) }.max() ?? 10
@@ -102,6 +104,15 @@ enum PanelRenderer {
         let right = box.maxX - max(lastXTickHalf + 4, legendW > 0 ? legendW + 22 : 10)
         let bottom = box.maxY - fonts.tick * 1.6 - fonts.axisLabel * 1.9
         let plot = Box(x: left, y: top, w: max(right - left, 20), h: max(bottom - top, 20))
+        // Fewer x ticks when their labels would crowd (a narrow overview cell, six-digit steps).
+        if let (a, b) = sc.xRange {
+            for target in stride(from: 6, through: 2, by: -1) {
+                let axis = Axis.linear(min: a, max: b, target: target, tight: true)
+                let widest = axis.ticks.compactMap(\.label).map { RichText.width($0, size: fonts.tick) }.max() ?? 0
+                sc.x = axis
+                if (widest + 16) * Double(axis.ticks.count) <= plot.w { break }
+            }
+        }
 
         doc.open(group: "class=\"panel\" data-name=\"\(xmlEscape(panel.name))\" data-yscale=\"\(sc.y.scale.rawValue)\"")
         let titleW = RichText.width(panel.title, size: fonts.title) * 1.08  // bold is wider

@@ -77,10 +77,13 @@ public enum RunIndex {
         var keys: [String] = []
         for (k, v) in final + theory where isScalar(v) && !keys.contains(k) { keys.append(k) }
         if !keys.isEmpty {
-            h += "<table class=\"final\">\n<tr><th>quantity</th><th>final</th><th>theory</th></tr>\n"
+            // The theory column only when summary.json has a theory object.
+            let withTheory = !theory.isEmpty
+            h += "<table class=\"final\">\n<tr><th>quantity</th><th>final</th>\(withTheory ? "<th>theory</th>" : "")</tr>\n"
             for k in keys {
                 let f = final.first { $0.0 == k }?.1, t = theory.first { $0.0 == k }?.1
-                h += "<tr><td>\(xmlEscape(k))</td><td class=\"num\">\(f.map(format) ?? "")</td><td class=\"num\">\(t.map(format) ?? "")</td></tr>\n"
+                h += "<tr><td>\(xmlEscape(k))</td><td class=\"num\">\(f.map(format) ?? "")</td>"
+                h += withTheory ? "<td class=\"num\">\(t.map(format) ?? "")</td></tr>\n" : "</tr>\n"
             }
             h += "</table>\n"
         }

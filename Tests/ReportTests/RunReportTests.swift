@@ -116,3 +116,18 @@ import Testing
         #expect(html.contains("class=\"warn\""))
     }
 }
+
+@Suite struct SummaryTableTests {
+    @Test func theoryColumnOnlyWithATheory() {
+        let withTheory = RunIndex.summaryTables(["final": ["objective": 0.5], "theory": ["objective": 0.25]])
+        #expect(withTheory.contains("<th>theory</th>"))
+        #expect(withTheory.contains("<tr><td>objective</td><td class=\"num\">0.5</td><td class=\"num\">0.25</td></tr>"))
+        let without = RunIndex.summaryTables(["final": ["objective": 0.5, "nc1_2": 1.2345678e-31], "status": "completed",
+                                              "timing": ["seconds": 2.5], "big": .array((0..<20).map { .number(Double($0)) })])
+        #expect(!without.contains("<th>theory</th>"))
+        #expect(without.contains("<tr><td>nc1_2</td><td class=\"num\">1.23457e-31</td></tr>"))
+        #expect(without.contains("<tr><td>status</td><td>completed</td></tr>"))
+        #expect(without.contains("<tr><td>timing.seconds</td><td class=\"num\">2.5</td></tr>"))
+        #expect(without.contains("<tr><td>big</td><td>[20 values: see summary.json]</td></tr>"))
+    }
+}
