@@ -33,8 +33,9 @@ import Testing
         #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"))
         #expect(!html.contains("<script>"))
         #expect(html.contains("<title>Deep UFM &lt;K=4&gt;</title>"))
-        #expect(!html.contains("http://") || !html.contains("src=\"http"))  // nothing fetched from elsewhere
-        #expect(!html.contains("<link") && !html.contains("<img"))
+        // Nothing fetched from anywhere: no src attributes, no external links, stylesheets or images.
+        #expect(!html.contains("src=") && !html.contains("href=\"http") && !html.contains("<link") && !html.contains("<img"))
+        #expect(!html.contains("@import") && !html.contains("url("))
         // The final-vs-theory table and the raw JSON.
         #expect(html.contains("<tr><td>objective</td><td class=\"num\">0.3127</td><td class=\"num\">0.3127</td></tr>"))
         #expect(html.contains("<tr><td>gap_to_theory</td><td class=\"num\">1e-08</td><td class=\"num\"></td></tr>"))
