@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "CollapseTests", dependencies: ["Collapse", "Linalg", "Formats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UFMTests", dependencies: ["UFM", "Linalg", "Collapse", "Formats", "Report"]),
         .testTarget(name: "NetsTests", dependencies: ["Nets", "Linalg", "Formats", "Collapse"]),
+        .testTarget(name: "CLITests", dependencies: ["collapse"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Formats", "Collapse"]),
     ]
 )
