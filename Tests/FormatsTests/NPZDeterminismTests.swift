@@ -11,7 +11,7 @@ import Testing
         let arrays: [(name: String, array: NDArray)] = [("H1", NDArray([1.5, -2, 3])), ("labels", NDArray(labels: [0, 1, 1]))]
         let a = dir.appendingPathComponent("a.npz"), b = dir.appendingPathComponent("b.npz")
         try NPZ.write(arrays, to: a, compressed: compressed)
-        sleep(1)  // a timestamp-dependent writer would now differ (ZIP times have 2 s resolution; 1 s often suffices)
+        sleep(2)  // a timestamp-dependent writer would now differ (ZIP times have a 2 s resolution)
         try NPZ.write(arrays, to: b, compressed: compressed)
         #expect(try Data(contentsOf: a) == Data(contentsOf: b))
     }
