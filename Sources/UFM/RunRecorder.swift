@@ -161,9 +161,16 @@ public final class UFMRunRecorder {
             final.set("fit", JSONValue(table.column("fit")?.last ?? nil))
             for (name, v) in zip(table.columns, last) where name.hasPrefix("nc") { final.set(name, JSONValue(v)) }
         }
+        // Tirer & Bruna 2022 / Súkeník et al. 2023–2024 closed forms (docs/theory.md): the prediction and
+        // final.gap_to_theory = objective − predicted value (negative: the run beat a DNC candidate).
+        let theory = Theory.json(for: config.model)
+        if case .number(let predicted)? = theory["objective"], it.value.isFinite {
+            final.set("gap_to_theory", .number(it.value - predicted))
+        }
         var s: JSONValue = ["status": .string(error == nil ? "completed" : "failed")]
         if let error { s.set("error", .string("\(error)")) }
         s.set("final", final)
+        s.set("theory", theory)
         if let o = outcome {
             s.set("stop_reason", .string(o.reason.rawValue))
             s.set("iterations", .number(Double(o.iterations)))

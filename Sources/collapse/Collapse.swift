@@ -15,7 +15,7 @@ struct CollapseCommand: ParsableCommand {
         Linear algebra runs on OpenBLAS/LAPACK; set OPENBLAS_NUM_THREADS to choose the thread count.
         """,
         version: Linalg.version,
-        subcommands: [Run.self, TheoryCommand.self, Measure.self, Plot.self, Bench.self, Version.self]
+        subcommands: [Run.self, Reproduce.self, TheoryCommand.self, Measure.self, Plot.self, Bench.self, Version.self]
     )
 }
 

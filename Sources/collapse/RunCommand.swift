@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Report
 import UFM
 
 /// `collapse run`: optimize a deep unconstrained features model from a TOML config and record the run.
@@ -69,19 +70,9 @@ struct Run: ParsableCommand {
             recorder = try UFMRunRecorder.start(config: cfg, directory: dir, overwrite: force)
             log("run \(dir.path): \(describe(cfg))")
         }
-        let spec = recorder.config.model
-        let lastLevel = "nc1_\(spec.depth)"
-        var lastPrint = Date.distantPast
-        let summary = try recorder.run { snap, row in
-            guard !quiet, Date().timeIntervalSince(lastPrint) >= 1 || snap.step == recorder.config.optimizer.steps else { return }
-            lastPrint = Date()
-            print(String(format: "step %8d  objective %.12g  |grad| %.3e  %@ %.3e", snap.step, snap.objective, snap.gradientNorm,
-                         lastLevel, row[lastLevel] ?? .nan))
-        }
-        let final = summary["final"]
-        print("done: step \(final?["step"]?.serialized(indent: 0) ?? "?"), objective \(final?["objective"]?.serialized(indent: 0) ?? "?"), "
-              + "stop: \(summary["stop_reason"]?.serialized(indent: 0) ?? "?"), "
-              + "\(summary["iterations_per_second"]?.serialized(indent: 0) ?? "?") it/s → \(recorder.directory.url.path)")
+        let name = resume.map { URL(fileURLWithPath: $0).lastPathComponent }
+            ?? URL(fileURLWithPath: config!).deletingPathExtension().lastPathComponent
+        try UFMRunDriver.execute(recorder, title: name, quiet: quiet)
     }
 
     private func log(_ s: String) { if !quiet { print(s) } }
@@ -97,5 +88,31 @@ struct Run: ParsableCommand {
 enum TOMLString {
     static func quote(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+/// Runs a recorder with a progress display, then writes the figures and index.html and prints the summary
+/// (objective vs theory, NC metrics per level). Shared by `collapse run` and `collapse reproduce`.
+enum UFMRunDriver {
+    static func execute(_ recorder: UFMRunRecorder, title: String, quiet: Bool) throws {
+        let spec = recorder.config.model
+        let lastNC1 = "nc1_\(spec.depth)"
+        let progress = ProgressReporter(total: recorder.config.optimizer.steps, label: title, unit: "step",
+                                        mode: quiet ? .silent : .automatic)
+        let summary: JSONValue
+        do {
+            summary = try recorder.run { snap, row in
+                progress.update(step: snap.step) { [("objective", snap.objective), (lastNC1, row[lastNC1] ?? .nan)] }
+            }
+            progress.finish()
+        } catch {
+            progress.finish()
+            // Whatever was logged is on disk; draw it so the divergence can be seen.
+            try? RunReport.write(runDirectory: recorder.directory.url, title: title)
+            throw error
+        }
+        let report = try RunReport.write(runDirectory: recorder.directory.url, title: title)
+        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+        print(RunSummaryText.render(summary: summary, table: recorder.table, directory: recorder.directory.url))
     }
 }
