@@ -66,6 +66,7 @@ public final class ProgressReporter {
     private var lastCheck = (time: 0.0, calls: 0)
     private let start: Double
     private var startStep: Int?
+    private var started = false
     private var lastDraw = -Double.infinity
     private var lastPrint: Double
     private var values: [(String, Double)] = []
@@ -78,13 +79,16 @@ public final class ProgressReporter {
     ///   - label: a short name printed first ("run", "train").
     ///   - unit: what a step is called in plain lines ("step", "epoch").
     ///   - every: plain mode prints at each `fraction` of the total and at least every `seconds`.
+    ///   - startStep: the step the work starts from (a run that logs its initial point, or resumes, passes
+    ///     it so that rates and the closing count are right); by default, one before the first update.
     ///   - output, clock: injected by tests; `clock` returns seconds from any fixed origin.
-    public init(total: Int?, label: String = "", unit: String = "step", mode: Mode = .automatic,
+    public init(total: Int?, label: String = "", unit: String = "step", mode: Mode = .automatic, startStep: Int? = nil,
                 every: (fraction: Double, seconds: Double) = (0.1, 30),
                 output: ProgressOutput = StandardOutputStream(), clock: @escaping () -> Double = ProgressReporter.monotonicSeconds) {
         precondition(total.map { $0 >= 0 } ?? true, "progress total must be non-negative")
         precondition(every.fraction > 0 && every.seconds > 0, "progress intervals must be positive")
         self.total = total
+        self.startStep = startStep
         self.label = label
         self.unit = unit
         self.mode = mode == .automatic ? (ProgressReporter.isInteractiveTerminal() ? .terminal : .plain) : mode
@@ -165,9 +169,10 @@ public final class ProgressReporter {
 
     @inline(never)
     private func check(_ produce: () -> [(String, Double)]) {
-        if startStep == nil {
-            startStep = step - 1
-            if let total, mode == .plain { nextMilestone = milestone(after: step - 1, total: total) }
+        if !started {
+            started = true
+            if startStep == nil { startStep = step - 1 }
+            if let total, mode == .plain { nextMilestone = milestone(after: startStep ?? (step - 1), total: total) }
         }
         let now = clock()
         // Adapt the stride so the clock is read ~50 times a second.

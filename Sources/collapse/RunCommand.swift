@@ -98,7 +98,8 @@ enum UFMRunDriver {
         let spec = recorder.config.model
         let lastNC1 = "nc1_\(spec.depth)"
         let progress = ProgressReporter(total: recorder.config.optimizer.steps, label: title, unit: "step",
-                                        mode: quiet ? .silent : .automatic)
+                                        mode: quiet ? .silent : .automatic,
+                                        startStep: recorder.trainer.iterate.step)
         let summary: JSONValue
         do {
             summary = try recorder.run { snap, row in
