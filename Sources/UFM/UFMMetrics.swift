@@ -5,8 +5,8 @@ import Linalg
 ///
 /// Columns: `step`, `objective`, `fit`, `gradient_norm`, then for every feature level l = 1 … L (the
 /// features Z_l, Z_1 = H_1): `nc1_l`, `nc1_trace_l`, `nc2_of_l`, `nc2_etf_l`; for the last level also
-/// `nc3_L` and `nc4_L` against the classifier (W_L, b). Definitions: docs/metrics.md (computed by
-/// `NCMetrics.measure(columns:…)` on the exact class-major path).
+/// `nc3_L` and `nc4_L` against the classifier (W_L, b). Definitions: docs/metrics.md (computed on the
+/// exact class-major path, `ClassStatistics(columns:classes:)`).
 public enum UFMMetrics {
     /// Per-level metric names (without the `_l` suffix) logged for every level.
     public static let levelNames = ["nc1", "nc1_trace", "nc2_of", "nc2_etf"]
@@ -23,15 +23,29 @@ public enum UFMMetrics {
     }
 
     /// The row of a snapshot (column name → value).
+    ///
+    /// Computes only the logged metrics, through the same `Collapse` routines and formulas as
+    /// `NCMetrics.compute` (which also computes spectra, alignments and CDNV that a run does not log):
+    /// one `ClassStatistics` per level, then NC1 (`NC.withinClassVariability`), NC2 (`NC.gramDistance`),
+    /// and for the last level NC3 (`NC.selfDuality`) and NC4 (`NearestClassCenterAgreement`, a second pass).
     public static func row(_ s: TrainingSnapshot) throws -> [String: Double] {
         let spec = s.parameters.spec
         var row: [String: Double] = ["step": Double(s.step), "objective": s.objective, "fit": s.fit, "gradient_norm": s.gradientNorm]
         for l in 1...spec.depth {
-            let last = l == spec.depth
-            let classifier = last ? Classifier(weight: s.parameters.w(spec.depth), bias: s.parameters.b) : nil
-            let m = try NCMetrics.measure(columns: s.features[l - 1], classes: spec.classes, classifier: classifier,
-                                          layer: "level \(l) (Z_\(l))")
-            for name in levelNames + (last ? lastLevelNames : []) { row["\(name)_\(l)"] = m[name] ?? .nan }
+            let z = s.features[l - 1]
+            let stats = try ClassStatistics(columns: z, classes: spec.classes, layer: "level \(l) (Z_\(l))")
+            let w = try NC.withinClassVariability(stats)
+            row["nc1_\(l)"] = w.nc1
+            row["nc1_trace_\(l)"] = w.nc1Trace
+            row["nc2_of_\(l)"] = NC.gramDistance(NC.gram(rows: stats.means), to: .orthogonalFrame)
+            row["nc2_etf_\(l)"] = NC.gramDistance(NC.gram(rows: stats.centeredMeans), to: .simplexETF)
+            if l == spec.depth {
+                let classifier = Classifier(weight: s.parameters.w(spec.depth), bias: s.parameters.b)
+                row["nc3_\(l)"] = NC.selfDuality(weight: classifier.weight, means: stats.means)
+                var agreement = try NearestClassCenterAgreement(statistics: stats, classifier: classifier)
+                try agreement.add(columns: z)
+                row["nc4_\(l)"] = agreement.value
+            }
         }
         return row
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Formats
 import Linalg
 
@@ -144,7 +145,7 @@ public final class UFMTrainer {
         let limit = explosionFactor * max(initialObjective, 1e-300)
         if f > limit {
             throw UFMError.diverged(step: iterate.step, objective: f,
-                                    reason: "it exceeds \(explosionFactor) × the initial objective \(initialObjective)", learningRate: lr)
+                                    reason: "it exceeds \(String(format: "%g", explosionFactor)) × the initial objective \(initialObjective)", learningRate: lr)
         }
     }
 }

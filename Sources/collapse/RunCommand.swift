@@ -8,9 +8,8 @@ struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Optimize a (deep) unconstrained features model from a TOML config and record the run.",
         discussion: """
-        Writes a run directory: config.toml (the resolved config, every key), metrics.csv (objective, fit,
-        gradient norm and NC1–NC4 per feature level every log.every steps), params.npz (final H1, W1…WL, b;
-        H1 is d_1×N, samples as columns), summary.json, and checkpoint.npz with --checkpoint-every.
+        Writes a run directory: config.toml (the resolved config, every key), metrics.csv (objective, fit, gradient norm and NC1–NC4 per feature level every log.every steps), params.npz (final H1, W1…WL, b; H1 is d_1×N, samples as columns), summary.json, and checkpoint.npz with --checkpoint-every.
+
         The model, the config keys and their defaults: docs/models.md.
 
         Examples:
