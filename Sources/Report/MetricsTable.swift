@@ -48,11 +48,19 @@ public struct MetricsTable: Sendable, Equatable {
     public var csv: String {
         var s = columns.joined(separator: ",") + "\n"
         for r in rows {
-            s += r.map { v in v.map { $0.isFinite ? "\($0)" : ($0.isNaN ? "nan" : ($0 > 0 ? "inf" : "-inf")) } ?? "" }
+            s += r.map { v in v.map(MetricsTable.field) ?? "" }
                 .joined(separator: ",")
             s += "\n"
         }
         return s
+    }
+
+    /// One CSV field: integers (steps, epochs, counts) without a fraction, other numbers in Swift's shortest
+    /// round-trip form, non-finite values as `nan`, `inf`, `-inf` (what NumPy and pandas parse).
+    static func field(_ x: Double) -> String {
+        if !x.isFinite { return x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf") }
+        if x == x.rounded(), abs(x) < 9.0e15, !(x == 0 && x.sign == .minus) { return String(Int64(x)) }
+        return "\(x)"
     }
 
     /// Writes `csv` atomically.
