@@ -30,14 +30,14 @@ struct Interrupted: Error {}
         // metrics.csv: one row per logged step, objective columns and NC metrics per level.
         let table = try MetricsTable.read(d.metrics)
         #expect(table.columns == ["step", "objective", "fit", "gradient_norm",
-                                  "nc1_1", "nc1_trace_1", "nc2_of_1", "nc2_etf_1",
-                                  "nc1_2", "nc1_trace_2", "nc2_of_2", "nc2_etf_2", "nc3_2", "nc4_2"])
+                                  "nc1_1", "nc1_trace_1", "nc2_of_1", "nc2_etf_1", "alignment_sin2_1",
+                                  "nc1_2", "nc1_trace_2", "nc2_of_2", "nc2_etf_2", "alignment_sin2_2", "nc3_2", "nc4_2"])
         #expect(table.column("step")! == [0, 10, 20, 30, 40])
         for name in table.columns { #expect(table.column(name)!.allSatisfy { $0 != nil && $0!.isFinite }, "\(name)") }
         // The last row's level metrics are those of the final Z_1 = H_1 and Z_2 = σ(W_1 H_1), with (W_2, b) as classifier.
         let final = rec.trainer.parameters
         let z2 = (final.w(1) * final.h1).map { max($0, 0) }
-        let m1 = try NCMetrics.measure(columns: final.h1, classes: 3)
+        let m1 = try NCMetrics.measure(columns: final.h1, classes: 3, weight: final.w(1))
         let m2 = try NCMetrics.measure(columns: z2, classes: 3, classifier: Classifier(weight: final.w(2), bias: nil))
         // …equal to what NCMetrics.measure (which computes everything) reports for the same features.
         for (l, m) in [(1, m1), (2, m2)] {
@@ -157,5 +157,27 @@ struct Interrupted: Error {}
         do { _ = try UFMRunRecorder.start(config: wrong, directory: b, overwrite: true); Issue.record("accepted") } catch let e as UFMError {
             #expect(e.description.contains("start.npz") && e.description.contains("'W1'") && e.description.contains("[7, 6]"))
         }
+    }
+}
+
+/// The linear model logs NC3/NC4 at every level against the end-to-end map W_L⋯W_l (Tirer & Bruna, Thm 4.1).
+@Suite struct LinearModelPerLevelClassifierTests {
+    @Test func everyLevelIsMeasuredAgainstTheProductOfTheLaterWeights() throws {
+        let spec = ModelSpec(classes: 3, perClass: 4, widths: [5, 4, 6], activation: .none, loss: .mse, bias: true,
+                             lambdaH: 1e-3, lambdaW: [1e-3])
+        #expect(UFMMetrics.columns(for: spec).filter { $0.hasPrefix("nc3_") } == ["nc3_1", "nc3_2", "nc3_3"])
+        let p = UFMParameters.random(spec: spec, seed: 3, scale: 0.5)
+        let objective = UFMObjective(spec: spec)
+        let snap = TrainingSnapshot(step: 0, objective: 0, fit: 0, gradientNorm: 0,
+                                    features: objective.features(p), parameters: p)
+        let row = try UFMMetrics.row(snap)
+        let product = p.w(3) * p.w(2) * p.w(1)  // K×d_1
+        let expected = try NCMetrics.measure(columns: p.h1, classes: 3, classifier: Classifier(weight: product, bias: p.b))
+        #expect(abs(row["nc3_1"]! - expected["nc3"]!) <= 1e-12)
+        // NC4 needs the second pass: compare with a direct count of disagreements.
+        var agreement = try NearestClassCenterAgreement(statistics: ClassStatistics(columns: p.h1, classes: 3),
+                                                        classifier: Classifier(weight: product, bias: p.b))
+        try agreement.add(columns: p.h1)
+        #expect(row["nc4_1"] == agreement.value)
     }
 }
