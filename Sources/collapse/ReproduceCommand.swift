@@ -64,7 +64,7 @@ struct Reproduce: ParsableCommand {
             var sets = overrides
             if let n = checkpointEvery { sets.append("log.checkpoint_every=\(n)") }
             let cfg = try UFMConfig.load(preset.url, overrides: sets)
-            for w in cfg.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
+            for w in cfg.warnings { FileHandle.standardError.write(Data("\(w)\n".utf8)) }
             let recorder = try UFMRunRecorder.start(config: cfg, directory: URL(fileURLWithPath: dir), overwrite: force)
             if !quiet { print("reproducing \(preset.name): \(preset.summary)\n→ \(dir)") }
             try UFMRunDriver.execute(recorder, title: preset.name, quiet: quiet)
