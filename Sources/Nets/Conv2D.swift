@@ -1,0 +1,150 @@
+import Linalg
+
+/// 2-D convolution without bias (a batch normalization always follows it in a ResNet):
+/// `y[o, b] = Σ_{c,ky,kx} W[o, c, ky, kx] · x[c, b, y·s − p + ky, x·s − p + kx]`, zero padding p, stride s.
+///
+/// Computed as im2col + sgemm per chunk of samples, Y[C_out, n·OH·OW] = W[C_out, C_in·k·k] · col
+/// (`Im2col`); 1×1 stride-1 convolutions skip im2col (the channel-major input already is the column matrix).
+/// Backward, per chunk: dW += dY·colᵀ and dcol = Wᵀ·dY followed by col2im (the adjoint of im2col).
+/// The batch is split into `context.shards` shards; each shard accumulates its own dW, and the shards'
+/// partial dW are summed in shard order, so the result does not depend on the thread count.
+///
+/// Shapes: input C_in×H×W, output C_out×OH×OW with OH = (H + 2p − k)/s + 1; weight [C_out, C_in, k, k].
+/// Initialization (by the network): Kaiming normal, fan_out mode, as torchvision's ResNet.
+public final class Conv2D: @unchecked Sendable {
+    public let inputShape: FeatureShape
+    public let outputShape: FeatureShape
+    public let kernel: Int
+    public let stride: Int
+    public let padding: Int
+    public let weight: Parameter
+    /// The output activations (channel-major, for up to `maxBatch` samples).
+    public let output: FloatBuffer
+    public let maxBatch: Int
+    let context: NetContext
+    /// C_in·k·k, the inner dimension of the product.
+    let depth: Int
+    /// Samples per im2col chunk.
+    let chunk: Int
+    /// 1×1, stride 1, no padding: no im2col needed.
+    let direct: Bool
+    private let partialGradients: [FloatBuffer]
+    private var savedInput: UnsafePointer<Float>?
+
+    public init(name: String, input: FeatureShape, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int,
+                maxBatch: Int, context: NetContext, group: ParameterGroup = .backbone) {
+        precondition(kernel >= 1 && stride >= 1 && padding >= 0 && outChannels >= 1 && maxBatch >= 1)
+        let oh = (input.height + 2 * padding - kernel) / stride + 1
+        let ow = (input.width + 2 * padding - kernel) / stride + 1
+        precondition(oh >= 1 && ow >= 1, "convolution \(name): \(kernel)×\(kernel) kernel does not fit \(input)")
+        inputShape = input
+        outputShape = FeatureShape(channels: outChannels, height: oh, width: ow)
+        self.kernel = kernel
+        self.stride = stride
+        self.padding = padding
+        self.maxBatch = maxBatch
+        self.context = context
+        depth = input.channels * kernel * kernel
+        weight = Parameter(name: "\(name).weight", shape: [outChannels, input.channels, kernel, kernel], group: group)
+        output = FloatBuffer(count: outputShape.count(batch: maxBatch))
+        direct = kernel == 1 && stride == 1 && padding == 0
+        let perSample = depth * oh * ow
+        chunk = direct ? maxBatch : Swift.max(1, Swift.min(maxBatch, context.columnBudget / perSample))
+        if !direct { context.reserveColumns(chunk * perSample) }
+        partialGradients = (1..<Swift.max(context.shards, 1)).map { _ in FloatBuffer(count: outChannels * input.channels * kernel * kernel) }
+    }
+
+    /// Computes `output` for the first `batch` samples of `x` (channel-major, batch stride `batch`) and
+    /// remembers `x` for the backward pass.
+    public func forward(_ x: UnsafePointer<Float>, batch: Int) {
+        precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) exceeds the prepared \(maxBatch)")
+        savedInput = x
+        let ctx = context, prof = ctx.profile
+        let cout = outputShape.channels, ohw = outputShape.spatial
+        let w = UnsafePointer(weight.value.base), y = output.base
+        ctx.workers.run(ctx.shards) { s in
+            let r = ctx.shardRange(s, batch: batch)
+            var c0 = r.lowerBound
+            while c0 < r.upperBound {
+                let n = Swift.min(chunk, r.upperBound - c0)
+                let (b, ldb) = columns(x, batch: batch, first: c0, count: n, shard: s)
+                prof.time(.convForwardGemm, shard: s) {
+                    Float.gemm(transA: false, transB: false, m: cout, n: n * ohw, k: depth, alpha: 1,
+                               a: w, lda: depth, b: b, ldb: ldb, beta: 0, c: y + c0 * ohw, ldc: batch * ohw)
+                }
+                c0 += n
+            }
+        }
+    }
+
+    /// The column matrix of samples first ..< first+count: the input itself for a direct 1×1 convolution,
+    /// otherwise im2col into the shard's scratch.
+    @inline(__always)
+    private func columns(_ x: UnsafePointer<Float>, batch: Int, first: Int, count n: Int, shard s: Int) -> (UnsafePointer<Float>, Int) {
+        if direct { return (x + first * inputShape.spatial, batch * inputShape.spatial) }
+        let col = context.columns(shard: s)
+        context.profile.time(.im2col, shard: s) {
+            Im2col.im2col(x, channels: inputShape.channels, height: inputShape.height, width: inputShape.width,
+                          batch: batch, first: first, count: n, kernel: kernel, stride: stride, padding: padding,
+                          outHeight: outputShape.height, outWidth: outputShape.width, into: col)
+        }
+        return (UnsafePointer(col), n * outputShape.spatial)
+    }
+
+    /// Given dY = ∂loss/∂output, sets `weight.gradient` = ∂loss/∂W and, when `inputGradient` is given,
+    /// writes (or with `accumulate`, adds) ∂loss/∂x into it.
+    public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
+        guard let x = savedInput else { preconditionFailure("Conv2D.backward before forward") }
+        let ctx = context, prof = ctx.profile
+        let cout = outputShape.channels, cin = inputShape.channels, ohw = outputShape.spatial, hw = inputShape.spatial
+        let w = UnsafePointer(weight.value.base)
+        let wCount = weight.count
+        ctx.workers.run(ctx.shards) { s in
+            let dW = s == 0 ? weight.gradient.base : partialGradients[s - 1].base
+            let r = ctx.shardRange(s, batch: batch)
+            if r.isEmpty { dW.update(repeating: 0, count: wCount); return }
+            var c0 = r.lowerBound
+            while c0 < r.upperBound {
+                let n = Swift.min(chunk, r.upperBound - c0)
+                let (b, ldb) = columns(x, batch: batch, first: c0, count: n, shard: s)
+                let first = c0 == r.lowerBound
+                prof.time(.convBackwardWeightGemm, shard: s) {
+                    Float.gemm(transA: false, transB: true, m: cout, n: depth, k: n * ohw, alpha: 1,
+                               a: dy + c0 * ohw, lda: batch * ohw, b: b, ldb: ldb,
+                               beta: first ? 0 : 1, c: dW, ldc: depth)
+                }
+                if let dx {
+                    if direct {
+                        prof.time(.convBackwardDataGemm, shard: s) {
+                            Float.gemm(transA: true, transB: false, m: cin, n: n * hw, k: cout, alpha: 1,
+                                       a: w, lda: depth, b: dy + c0 * ohw, ldb: batch * ohw,
+                                       beta: accumulate ? 1 : 0, c: dx + c0 * hw, ldc: batch * hw)
+                        }
+                    } else {
+                        let col = ctx.columns(shard: s)
+                        prof.time(.convBackwardDataGemm, shard: s) {
+                            Float.gemm(transA: true, transB: false, m: depth, n: n * ohw, k: cout, alpha: 1,
+                                       a: w, lda: depth, b: dy + c0 * ohw, ldb: batch * ohw,
+                                       beta: 0, c: col, ldc: n * ohw)
+                        }
+                        prof.time(.col2im, shard: s) {
+                            Im2col.col2im(col, channels: cin, height: inputShape.height, width: inputShape.width,
+                                          batch: batch, first: c0, count: n, kernel: kernel, stride: stride,
+                                          padding: padding, outHeight: outputShape.height, outWidth: outputShape.width,
+                                          into: dx, accumulate: accumulate)
+                        }
+                    }
+                }
+                c0 += n
+            }
+        }
+        if ctx.shards > 1 {
+            let g = weight.gradient.base, parts = partialGradients
+            prof.time(.weightReduce) {
+                ctx.workers.forEachRange(wCount) { range in
+                    for p in parts { let src = p.base; for i in range { g[i] += src[i] } }
+                }
+            }
+        }
+    }
+}
