@@ -6,7 +6,7 @@ public enum AtomicFile {
     public static func write(_ data: Data, to url: URL) throws {
         let dir = url.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
+        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString)")
         guard FileManager.default.createFile(atPath: tmp.path, contents: nil) else {
             throw FormatError.unreadable(path: tmp.path, reason: "cannot create temporary file")
         }

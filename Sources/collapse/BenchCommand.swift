@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
         Every suite runs its Python reference as a subprocess (python3 bench/<suite>.py), so run it from
         the repository root or pass --bench-dir. Benchmarks are never part of the test suite.
         """,
-        subcommands: [BenchLinalg.self, BenchNets.self]
+        subcommands: [BenchLinalg.self, BenchMeasure.self, BenchNets.self]
     )
 }
 

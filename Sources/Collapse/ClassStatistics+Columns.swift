@@ -1,0 +1,85 @@
+import Linalg
+
+/// The exact path for an unconstrained features model: H ∈ R^{d×N} with samples as COLUMNS in class-major
+/// order (sample i has label i / n, n = N / K), the layout of Tirer & Bruna (2022) and Súkeník et al. (2023).
+///
+/// μ_k = (1/n) H_{:, kn..<(k+1)n}·1 (contiguous row segments), and S_W = H_c H_cᵀ with
+/// H_c = H − M̄·Eᵀ (E the N×K class indicator), formed block by block: each block of at most
+/// `columnBlock` columns is centered into a d×b workspace and added with one dsyrk, so the cost is
+/// d·N (means, centering) + d²·N flops (half of a gemm) and the extra memory is d·b Doubles.
+/// No per-sample d×d work and no Chan update: the means are known before the scatter is formed.
+extension ClassStatistics {
+    /// Columns per dsyrk block in `init(columns:classes:)`.
+    public static let columnBlock = 1024
+
+    /// The statistics of H (d×N, samples as columns, class-major with N = K·n).
+    /// Throws `tooFewClasses` (K < 2), `lengthMismatch` (N not a positive multiple of K) and `nonFinite`
+    /// (naming the first sample, i.e. column, with NaN/Inf).
+    public init(columns h: Matrix<Double>, classes: Int, layer: String = "features") throws {
+        try self.init(classes: classes, dimension: Swift.max(h.rows, 1), layer: layer)
+        guard h.rows >= 1 else {
+            throw CollapseError.shapeMismatch(layer: layer, what: "H", expected: "d×N with d ≥ 1", found: "\(h.rows)×\(h.cols)")
+        }
+        let d = h.rows, N = h.cols, K = classes
+        guard N >= K, N % K == 0 else {
+            throw CollapseError.lengthMismatch(layer: layer, what: "samples N = K·n in class-major order (K = \(K))",
+                                               expected: Swift.max(K, (N / K) * K), found: N)
+        }
+        let n = N / K
+        var mu = [Double](repeating: 0, count: K * d)
+        h.withUnsafeBufferPointer { p in
+            for i in 0..<d {
+                let row = p.baseAddress! + i * N
+                for k in 0..<K {
+                    var s = 0.0
+                    for j in (k * n)..<((k + 1) * n) { s += row[j] }
+                    mu[k * d + i] = s / Double(n)
+                }
+            }
+        }
+        if !mu.allSatisfy(\.isFinite) {
+            // The first bad sample is the smallest column index holding NaN/Inf.
+            var first: (sample: Int, feature: Int)? = nil
+            for i in 0..<d {
+                for j in 0..<(first?.sample ?? N) where !h[i, j].isFinite { first = (j, i); break }
+            }
+            if let f = first { throw CollapseError.nonFinite(layer: layer, sample: f.sample, feature: f.feature) }
+            throw CollapseError.overflow(layer: layer)
+        }
+
+        let b = Swift.min(N, ClassStatistics.columnBlock)
+        var hc = [Double](repeating: 0, count: d * b)
+        var t = [Double](repeating: 0, count: K)
+        var c0 = 0
+        while c0 < N {
+            let w = Swift.min(b, N - c0)
+            h.withUnsafeBufferPointer { p in
+                hc.withUnsafeMutableBufferPointer { out in
+                    for i in 0..<d {
+                        let row = p.baseAddress! + i * N, o = out.baseAddress! + i * w
+                        var j = c0
+                        while j < c0 + w {  // one class segment at a time inside the block
+                            let k = j / n, end = Swift.min(c0 + w, (k + 1) * n)
+                            let m = mu[k * d + i]
+                            var s = 0.0
+                            for jj in j..<end { let v = row[jj] - m; o[jj - c0] = v; s += v * v }
+                            t[k] += s
+                            j = end
+                        }
+                    }
+                }
+            }
+            hc.withUnsafeBufferPointer { a in
+                scatterUpper.withUnsafeMutableBufferPointer { s in
+                    Double.syrkUpper(transpose: false, n: d, k: w, alpha: 1, a: a.baseAddress!, lda: w,
+                                     beta: 1, c: s.baseAddress!, ldc: d)
+                }
+            }
+            c0 += w
+        }
+        means = Matrix(rows: K, cols: d, storage: mu)
+        counts = [Int](repeating: n, count: K)
+        classScatterTraces = t
+        sampleCount = N
+    }
+}

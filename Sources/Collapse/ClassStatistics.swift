@@ -1,0 +1,111 @@
+import Linalg
+
+/// The sufficient statistics of labelled features for every neural-collapse metric, in Double.
+///
+/// For features z_i ∈ R^d with labels y_i ∈ {0…K−1}, N = Σ_k n_k:
+/// - counts n_k and class means μ_k = (1/n_k) Σ_{i: y_i = k} z_i, stored as `means` = M̄ᵀ (K×d, row k is μ_k);
+/// - the pooled within-class scatter S_W = Σ_i (z_i − μ_{y_i})(z_i − μ_{y_i})ᵀ (d×d), so Σ_W = S_W / N;
+/// - the per-class scatter traces Tr(S_k) = Σ_{i: y_i = k} ‖z_i − μ_k‖² (CDNV's class variances).
+///
+/// Memory is O(K·d + d²) whatever N is. Statistics are built in one pass, from batches of rows in any
+/// order and any batch size (`add(rows:labels:)`, Float or Double input, Double accumulation), or exactly
+/// from an unconstrained-features matrix H (d×N, samples as columns, class-major; `init(columns:classes:)`),
+/// and two partial statistics merge into those of the union (`merge(_:)`, Chan, Golub & LeVeque 1979).
+/// Each batch is centered at its own class means before its scatter is formed, so no sum of squares of
+/// uncentered features (and no catastrophic cancellation) ever occurs.
+public struct ClassStatistics: Sendable {
+    /// K, the number of classes.
+    public let classes: Int
+    /// d, the feature dimension.
+    public let dimension: Int
+    /// The layer name used in error messages.
+    public let layer: String
+    /// n_k, the number of samples of each class seen so far.
+    public internal(set) var counts: [Int]
+    /// M̄ᵀ (K×d): row k is the class mean μ_k (zero while class k has no samples).
+    public internal(set) var means: Matrix<Double>
+    /// Tr(S_k) = Σ_{i: y_i = k} ‖z_i − μ_k‖², one per class.
+    public internal(set) var classScatterTraces: [Double]
+    /// N, the number of samples seen so far.
+    public internal(set) var sampleCount: Int
+    /// The upper triangle of S_W (row-major d×d); the strictly lower triangle is never read.
+    var scatterUpper: Matrix<Double>
+    /// Workspace for one centered batch (N_b×d Doubles), reused across `add` calls.
+    var scratch: [Double] = []
+
+    /// Empty statistics for K classes of d-dimensional features.
+    /// Throws `tooFewClasses` for K < 2 and `shapeMismatch` for d < 1.
+    public init(classes: Int, dimension: Int, layer: String = "features") throws {
+        guard classes >= 2 else { throw CollapseError.tooFewClasses(layer: layer, classes: classes) }
+        guard dimension >= 1 else {
+            throw CollapseError.shapeMismatch(layer: layer, what: "feature dimension", expected: "d ≥ 1", found: "\(dimension)")
+        }
+        self.classes = classes
+        self.dimension = dimension
+        self.layer = layer
+        counts = [Int](repeating: 0, count: classes)
+        means = Matrix(rows: classes, cols: dimension)
+        classScatterTraces = [Double](repeating: 0, count: classes)
+        sampleCount = 0
+        scatterUpper = Matrix(rows: dimension, cols: dimension)
+    }
+
+    /// S_W = Σ_i (z_i − μ_{y_i})(z_i − μ_{y_i})ᵀ, the pooled within-class scatter (a new symmetric d×d matrix).
+    public var withinScatter: Matrix<Double> {
+        var s = scatterUpper
+        let d = dimension
+        s.withUnsafeMutableBufferPointer { p in  // a concrete loop: Linalg's generic one is not specialized here
+            for i in 0..<d { for j in 0..<i { p[i * d + j] = p[j * d + i] } }
+        }
+        return s
+    }
+
+    /// Σ_W = S_W / N (Papyan, Han & Donoho 2020, Eq. (4); a new d×d matrix).
+    public var withinCovariance: Matrix<Double> {
+        var s = withinScatter
+        s.scale(by: 1 / Double(Swift.max(sampleCount, 1)))
+        return s
+    }
+
+    /// Tr(S_W) = Σ_k Tr(S_k), from the diagonal of the scatter.
+    public var withinScatterTrace: Double { scatterUpper.trace }
+
+    /// μ_G = (1/K) Σ_k μ_k, the mean of the class means (not the sample mean when classes are unbalanced).
+    public var globalMean: [Double] { means.columnMeans() }
+
+    /// M̄_cᵀ = M̄ᵀ − 1 μ_Gᵀ (K×d): row k is μ_k − μ_G.
+    public var centeredMeans: Matrix<Double> {
+        var c = means
+        let g = globalMean
+        for k in 0..<classes { for j in 0..<dimension { c[k, j] -= g[j] } }
+        return c
+    }
+
+    /// Σ_B = (1/K) M̄_c M̄_cᵀ (d×d). Provided for tests and small d; the metrics never form it.
+    public var betweenCovariance: Matrix<Double> {
+        let c = centeredMeans
+        var b = Matrix.product(c, transposeA: true, c)
+        b.scale(by: 1 / Double(classes))
+        return b
+    }
+
+    /// Σ_W·X for a d×m matrix X, from the upper triangle (one symmetric product, no d×d copy).
+    /// This is all the NC1 computation needs of Σ_W: Tr(Σ_W A) for a rank-r A = U·D·Uᵀ is Σ_j D_jj u_jᵀ(Σ_W u_j).
+    public func withinCovariance(times x: Matrix<Double>) -> Matrix<Double> {
+        precondition(x.rows == dimension, "withinCovariance(times:) needs \(dimension) rows, got \(x.rows)")
+        var s = withinScatter
+        s.scale(by: 1 / Double(Swift.max(sampleCount, 1)))
+        return Matrix.product(s, x)
+    }
+
+    /// Checks that the statistics define every metric: every class has a sample, and nothing overflowed.
+    public func validate() throws {
+        if let k = counts.firstIndex(of: 0) { throw CollapseError.emptyClass(layer: layer, classIndex: k) }
+        // |S_ij| ≤ √(S_ii·S_jj) for the PSD scatter, so a finite diagonal means a finite S_W (O(d) check).
+        let d = dimension
+        let diagonalFinite = scatterUpper.storage.withUnsafeBufferPointer { p in (0..<d).allSatisfy { p[$0 * d + $0].isFinite } }
+        guard diagonalFinite, means.storage.allSatisfy(\.isFinite), classScatterTraces.allSatisfy(\.isFinite) else {
+            throw CollapseError.overflow(layer: layer)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Collapse: see README.md, section Design. Populated by its issue.

@@ -1,0 +1,140 @@
+import ArgumentParser
+import Collapse
+import Formats
+import Foundation
+import Linalg
+import Report
+
+/// `collapse measure FILE`: neural-collapse metrics of features saved by PyTorch, JAX or NumPy.
+/// Wiring only: the file conventions are `Collapse.FeatureFilePlan`, the computation `NCMetrics.measure`.
+struct Measure: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "NC1–NC4 and related metrics of features saved in a .npz or .safetensors file.",
+        discussion: """
+        FILE holds `labels` (N integers in 0…K−1) and one float array per layer with samples as ROWS (N×d, float32 or float64), named as you like; layers are reported in file order. Optional `weight`/`bias` (the last layer's classifier: K×d as PyTorch's Linear.weight, and K entries) or `weight.<layer>`/`bias.<layer>` add NC2 of W, NC3 and NC4; a weight with other than K rows is used for the weight–feature alignment only. Definitions: docs/metrics.md.
+
+        The .npy members of an .npz are streamed in batches of rows (memory does not grow with N); .safetensors files are read whole.
+        """
+    )
+
+    @Argument(help: "The .npz or .safetensors file.")
+    var file: String
+    @Flag(help: "Print a JSON object keyed by layer name instead of a table.")
+    var json = false
+    @Option(help: "NC2 target shown in the table (and as `nc2`/`nc2w` in JSON): of (orthogonal frame) or etf (simplex ETF).")
+    var target: GramTarget = .simplexETF
+    @Option(help: "Number of classes K (default: max label + 1).")
+    var classes: Int?
+    @Option(help: "Rows per streamed batch.")
+    var batchRows: Int = 4096
+
+    func validate() throws {
+        if let k = classes, k < 2 { throw ValidationError("--classes must be at least 2") }
+        if batchRows < 1 { throw ValidationError("--batch-rows must be positive") }
+    }
+
+    func run() throws {
+        let source = try FeatureSource(path: file)
+        let plan = try FeatureFilePlan.make(source.infos, path: file)
+        let labelArray = try source.array("labels")
+        let labels = try FeatureFilePlan.labels(integers: labelArray.integers, floats: labelArray.doubles, path: file)
+        let k = try FeatureFilePlan.classes(of: labels, requested: classes)
+        var results: [(FeatureFilePlan.Layer, LevelMetrics)] = []
+        for layer in plan.layers {
+            var classifier: Classifier? = nil, weight: Matrix<Double>? = nil
+            if let w = layer.weight {
+                let m = try source.array(w).matrix(name: w)
+                if m.rows == k {
+                    classifier = Classifier(weight: m, bias: try layer.bias.map { try source.array($0).doubles })
+                } else if let b = layer.bias {
+                    throw CollapseError.shapeMismatch(layer: layer.name, what: "'\(w)' (given with '\(b)')", expected: "\(k)×\(layer.dimension) (K×d)",
+                                                      found: "\(m.rows)×\(m.cols)")
+                } else {
+                    weight = m
+                }
+            }
+            results.append((layer, try source.measure(layer, labels: labels, classes: k, classifier: classifier,
+                                                      weight: weight, batchRows: batchRows)))
+        }
+        if json { print(jsonReport(results).serialized()) } else { printTable(results, samples: labels.count, classes: k) }
+    }
+
+    private func jsonReport(_ results: [(FeatureFilePlan.Layer, LevelMetrics)]) -> JSONValue {
+        var root: JSONValue = [:]
+        for (layer, m) in results {
+            var o: JSONValue = ["d": .number(Double(layer.dimension))]
+            for (name, value) in m.scalars { o.set(name, JSONValue(value)) }
+            o.set("nc2", JSONValue(m["nc2_\(target.rawValue)"]))
+            if let w = m["nc2w_\(target.rawValue)"] { o.set("nc2w", JSONValue(w)) }
+            for (name, values) in m.vectors { o.set(name, JSONValue(values)) }
+            root.set(layer.name, o)
+        }
+        return root
+    }
+
+    private func printTable(_ results: [(FeatureFilePlan.Layer, LevelMetrics)], samples: Int, classes: Int) {
+        print("\(file): N = \(samples) samples, K = \(classes) classes; NC2 target: \(target.rawValue) (docs/metrics.md)")
+        let columns = ["nc1", "nc1_trace", "nc2_\(target.rawValue)", "cdnv", "equinorm", "nc2w_\(target.rawValue)", "nc3", "nc4"]
+        let width = max(5, results.map(\.0.name.count).max() ?? 5)
+        print("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "      d" + columns.map { $0.leftPadded(12) }.joined())
+        for (layer, m) in results {
+            let cells = columns.map { name in (m[name].map { String(format: "%.4g", $0) } ?? "-").leftPadded(12) }
+            print(layer.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(layer.dimension).leftPadded(7) + cells.joined())
+        }
+    }
+}
+
+extension GramTarget: ExpressibleByArgument {}
+
+/// The arrays of a `.npz` (headers read, members streamed) or `.safetensors` (read whole) file.
+struct FeatureSource {
+    let url: URL
+    let isNPZ: Bool
+    let infos: [FeatureFilePlan.ArrayInfo]
+    private let readers: [String: NPYRowReader]
+    private let tensors: [String: NDArray]
+
+    init(path: String) throws {
+        url = URL(fileURLWithPath: path)
+        switch url.pathExtension.lowercased() {
+        case "npz":
+            isNPZ = true
+            var r: [String: NPYRowReader] = [:], infos: [FeatureFilePlan.ArrayInfo] = []
+            for name in try NPZ.names(in: url) {
+                let reader = try NPYRowReader(npz: url, member: name)
+                r[name] = reader
+                infos.append(.init(name: name, shape: reader.header.shape, isFloatingPoint: reader.dtype.isFloatingPoint))
+            }
+            readers = r
+            tensors = [:]
+            self.infos = infos
+        case "safetensors":
+            isNPZ = false
+            let all = try Safetensors.read(url)
+            readers = [:]
+            tensors = Dictionary(all.map { ($0.name, $0.array) }, uniquingKeysWith: { a, _ in a })
+            infos = all.map { .init(name: $0.name, shape: $0.array.shape, isFloatingPoint: $0.array.dtype.isFloatingPoint) }
+        default:
+            throw CollapseError.invalidFile(path: path, reason: "expected a .npz or .safetensors file")
+        }
+    }
+
+    /// A whole (small) array: labels, weight, bias.
+    func array(_ name: String) throws -> NDArray {
+        isNPZ ? try NPZ.member(name, in: url) : tensors[name]!
+    }
+
+    /// Streams one layer through `NCMetrics.measure` in its own precision.
+    func measure(_ layer: FeatureFilePlan.Layer, labels: [Int], classes: Int, classifier: Classifier?,
+                 weight: Matrix<Double>?, batchRows: Int) throws -> LevelMetrics {
+        let source: any RowBatchSource = isNPZ ? readers[layer.name]! : try InMemoryRows(tensors[layer.name]!, name: layer.name)
+        let isDouble = isNPZ ? readers[layer.name]!.dtype == .float64 : tensors[layer.name]!.dtype == .float64
+        func run<T: FeatureScalar>(_: T.Type) throws -> LevelMetrics {
+            try NCMetrics.measure(layer: layer.name, rows: source.rows, dimension: source.cols, labels: labels, classes: classes,
+                                  as: T.self, classifier: classifier, weight: weight, batchRows: batchRows) { maxRows, body in
+                try source.forEachBatch(maxRows: maxRows, as: T.self, body)
+            }
+        }
+        return isDouble ? try run(Double.self) : try run(Float.self)
+    }
+}
