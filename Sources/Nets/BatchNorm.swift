@@ -15,6 +15,9 @@ import Foundation
 /// Each channel is computed entirely by one thread (channels are split across threads), so the result
 /// does not depend on the thread count. Statistics accumulate in Double (see `Kernels`).
 public final class BatchNorm: @unchecked Sendable {
+    /// The module name (`layer1.0.bn1`); parameters are `<name>.weight`/`.bias`, statistics
+    /// `<name>.running_mean`/`.running_var`, as in a PyTorch state_dict.
+    public let name: String
     public let shape: FeatureShape
     public let relu: Bool
     public let momentum: Float
@@ -34,6 +37,7 @@ public final class BatchNorm: @unchecked Sendable {
 
     public init(name: String, shape: FeatureShape, relu: Bool, maxBatch: Int, context: NetContext,
                 group: ParameterGroup = .backbone, momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        self.name = name
         self.shape = shape
         self.relu = relu
         self.momentum = momentum

@@ -15,7 +15,7 @@ struct CollapseCommand: ParsableCommand {
         Linear algebra runs on OpenBLAS/LAPACK; set OPENBLAS_NUM_THREADS to choose the thread count.
         """,
         version: Linalg.version,
-        subcommands: [Version.self, Bench.self, Measure.self]
+        subcommands: [Version.self, Bench.self, Train.self, Measure.self]
     )
 }
 
