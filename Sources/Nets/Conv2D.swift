@@ -3,11 +3,13 @@ import Linalg
 /// 2-D convolution without bias (a batch normalization always follows it in a ResNet):
 /// `y[o, b] = Σ_{c,ky,kx} W[o, c, ky, kx] · x[c, b, y·s − p + ky, x·s − p + kx]`, zero padding p, stride s.
 ///
-/// Computed as im2col + sgemm per chunk of samples, Y[C_out, n·OH·OW] = W[C_out, C_in·k·k] · col
-/// (`Im2col`); 1×1 stride-1 convolutions skip im2col (the channel-major input already is the column matrix).
-/// Backward, per chunk: dW += dY·colᵀ and dcol = Wᵀ·dY followed by col2im (the adjoint of im2col).
-/// The batch is split into `context.shards` shards; each shard accumulates its own dW, and the shards'
-/// partial dW are summed in shard order, so the result does not depend on the thread count.
+/// Two algorithms (`ConvolutionAlgorithm`, chosen from the shapes only):
+/// - im2col + sgemm per chunk of samples, Y[C_out, n·OH·OW] = W[C_out, C_in·k·k] · col (`Im2col`); 1×1
+///   stride-1 convolutions skip im2col (the channel-major input already is the column matrix). Backward, per
+///   chunk: dW += dY·colᵀ, and dcol = Wᵀ·dY followed by col2im (the adjoint of im2col).
+/// - Winograd F(2×2, 3×3) for 3×3 stride-1 padding-1 convolutions (`Winograd`): 16 products per chunk.
+/// The batch is split into `context.shards` shards; each shard accumulates its own weight gradient and the
+/// partial gradients are summed in shard order, so the result does not depend on the thread count.
 ///
 /// Shapes: input C_in×H×W, output C_out×OH×OW with OH = (H + 2p − k)/s + 1; weight [C_out, C_in, k, k].
 /// Initialization (by the network): Kaiming normal, fan_out mode, as torchvision's ResNet.
@@ -18,17 +20,24 @@ public final class Conv2D: @unchecked Sendable {
     public let stride: Int
     public let padding: Int
     public let weight: Parameter
+    /// `.im2col` or `.winograd`: the algorithm this layer uses.
+    public let algorithm: ConvolutionAlgorithm
     /// The output activations (channel-major, for up to `maxBatch` samples).
     public let output: FloatBuffer
     public let maxBatch: Int
     let context: NetContext
-    /// C_in·k·k, the inner dimension of the product.
+    /// C_in·k·k, the inner dimension of the im2col product.
     let depth: Int
-    /// Samples per im2col chunk.
+    /// Samples per chunk.
     let chunk: Int
     /// 1×1, stride 1, no padding: no im2col needed.
     let direct: Bool
+    /// im2col: the partial dW of shards 1…; Winograd: the partial dU of every shard.
     private let partialGradients: [FloatBuffer]
+    /// Winograd: U = G·g·Gᵀ of the current weights, and per-shard row scratch.
+    private let transformed: FloatBuffer?
+    private let rowScratch: [FloatBuffer]
+    private let tilesPerSample: Int
     private var savedInput: UnsafePointer<Float>?
 
     public init(name: String, input: FeatureShape, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int,
@@ -48,10 +57,33 @@ public final class Conv2D: @unchecked Sendable {
         weight = Parameter(name: "\(name).weight", shape: [outChannels, input.channels, kernel, kernel], group: group)
         output = FloatBuffer(count: outputShape.count(batch: maxBatch))
         direct = kernel == 1 && stride == 1 && padding == 0
-        let perSample = depth * oh * ow
-        chunk = direct ? maxBatch : Swift.max(1, Swift.min(maxBatch, context.columnBudget / perSample))
-        if !direct { context.reserveColumns(chunk * perSample) }
-        partialGradients = (1..<Swift.max(context.shards, 1)).map { _ in FloatBuffer(count: outChannels * input.channels * kernel * kernel) }
+        let eligible = kernel == 3 && stride == 1 && padding == 1
+        switch context.algorithm {
+        case .im2col: algorithm = .im2col
+        case .winograd: algorithm = eligible ? .winograd : .im2col
+        case .automatic: algorithm = eligible && input.channels >= context.winogradMinChannels ? .winograd : .im2col
+        }
+        let wCount = outChannels * input.channels * kernel * kernel
+        if algorithm == .winograd {
+            let th = (oh + 1) / 2, tw = (ow + 1) / 2
+            tilesPerSample = th * tw
+            let perSample = 16 * (input.channels + outChannels) * tilesPerSample
+            // At least 256 tiles per product (sgemm packs U_ξ once per call), at most the budget otherwise.
+            chunk = Swift.min(maxBatch, Swift.max(context.columnBudget / perSample, (256 + tilesPerSample - 1) / tilesPerSample, 1))
+            context.reserveColumns(chunk * perSample)
+            transformed = FloatBuffer(count: 16 * outChannels * input.channels)
+            partialGradients = (0..<context.shards).map { _ in FloatBuffer(count: 16 * outChannels * input.channels) }
+            rowScratch = (0..<context.shards).map { _ in FloatBuffer(count: 4 * (2 * tw + 2)) }
+        } else {
+            tilesPerSample = 0
+            let perSample = depth * oh * ow
+            // At least 256 output columns per product where the shard allows.
+            chunk = direct ? maxBatch : Swift.min(maxBatch, Swift.max(context.columnBudget / perSample, (256 + oh * ow - 1) / (oh * ow), 1))
+            if !direct { context.reserveColumns(chunk * perSample) }
+            transformed = nil
+            partialGradients = (1..<Swift.max(context.shards, 1)).map { _ in FloatBuffer(count: wCount) }
+            rowScratch = []
+        }
     }
 
     /// Computes `output` for the first `batch` samples of `x` (channel-major, batch stride `batch`) and
@@ -59,6 +91,7 @@ public final class Conv2D: @unchecked Sendable {
     public func forward(_ x: UnsafePointer<Float>, batch: Int) {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) exceeds the prepared \(maxBatch)")
         savedInput = x
+        if algorithm == .winograd { winogradForward(x, batch: batch); return }
         let ctx = context, prof = ctx.profile
         let cout = outputShape.channels, ohw = outputShape.spatial
         let w = UnsafePointer(weight.value.base), y = output.base
@@ -95,6 +128,7 @@ public final class Conv2D: @unchecked Sendable {
     /// writes (or with `accumulate`, adds) ∂loss/∂x into it.
     public func backward(_ dy: UnsafePointer<Float>, batch: Int, inputGradient dx: UnsafeMutablePointer<Float>?, accumulate: Bool = false) {
         guard let x = savedInput else { preconditionFailure("Conv2D.backward before forward") }
+        if algorithm == .winograd { winogradBackward(dy, x: x, batch: batch, inputGradient: dx, accumulate: accumulate); return }
         let ctx = context, prof = ctx.profile
         let cout = outputShape.channels, cin = inputShape.channels, ohw = outputShape.spatial, hw = inputShape.spatial
         let w = UnsafePointer(weight.value.base)
@@ -144,6 +178,93 @@ public final class Conv2D: @unchecked Sendable {
                 ctx.workers.forEachRange(wCount) { range in
                     for p in parts { let src = p.base; for i in range { g[i] += src[i] } }
                 }
+            }
+        }
+    }
+
+    // MARK: Winograd F(2×2, 3×3)
+
+    private func winogradForward(_ x: UnsafePointer<Float>, batch: Int) {
+        let ctx = context, prof = ctx.profile
+        let cin = inputShape.channels, cout = outputShape.channels, h = inputShape.height, w = inputShape.width
+        let u = transformed!.base, wt = UnsafePointer(weight.value.base), y = output.base
+        let maxTiles = chunk * tilesPerSample
+        prof.time(.winogradTransform) {
+            ctx.workers.forEachRange(cout) { r in Winograd.transformWeights(wt, outChannels: cout, inChannels: cin, outputs: r, into: u) }
+        }
+        ctx.workers.run(ctx.shards) { s in
+            let r = ctx.shardRange(s, batch: batch)
+            let v = ctx.columns(shard: s), m = v + 16 * cin * maxTiles, pad = rowScratch[s].base
+            var c0 = r.lowerBound
+            while c0 < r.upperBound {
+                let n = Swift.min(chunk, r.upperBound - c0), t = n * tilesPerSample
+                prof.time(.winogradTransform, shard: s) {
+                    Winograd.transformInput(x, channels: cin, height: h, width: w, batch: batch, first: c0, count: n, into: v, pad: pad)
+                }
+                prof.time(.convForwardGemm, shard: s) {
+                    for xi in 0..<16 {
+                        Float.gemm(transA: false, transB: false, m: cout, n: t, k: cin, alpha: 1, a: u + xi * cout * cin, lda: cin,
+                                   b: v + xi * cin * t, ldb: t, beta: 0, c: m + xi * cout * t, ldc: t)
+                    }
+                }
+                prof.time(.winogradTransform, shard: s) {
+                    Winograd.transformOutput(m, channels: cout, height: h, width: w, batch: batch, first: c0, count: n, into: y)
+                }
+                c0 += n
+            }
+        }
+    }
+
+    private func winogradBackward(_ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, batch: Int,
+                                  inputGradient dx: UnsafeMutablePointer<Float>?, accumulate: Bool) {
+        let ctx = context, prof = ctx.profile
+        let cin = inputShape.channels, cout = outputShape.channels, h = inputShape.height, w = inputShape.width
+        let u = UnsafePointer(transformed!.base)  // still U of the forward pass: the weights have not changed
+        let maxTiles = chunk * tilesPerSample, uCount = 16 * cout * cin
+        ctx.workers.run(ctx.shards) { s in
+            let du = partialGradients[s].base
+            let r = ctx.shardRange(s, batch: batch)
+            if r.isEmpty { du.update(repeating: 0, count: uCount); return }
+            let v = ctx.columns(shard: s), dm = v + 16 * cin * maxTiles, pad = rowScratch[s].base
+            var c0 = r.lowerBound
+            while c0 < r.upperBound {
+                let n = Swift.min(chunk, r.upperBound - c0), t = n * tilesPerSample
+                prof.time(.winogradTransform, shard: s) {
+                    Winograd.transformOutputAdjoint(dy, channels: cout, height: h, width: w, batch: batch, first: c0, count: n, into: dm)
+                    Winograd.transformInput(x, channels: cin, height: h, width: w, batch: batch, first: c0, count: n, into: v, pad: pad)
+                }
+                let beta: Float = c0 == r.lowerBound ? 0 : 1
+                prof.time(.convBackwardWeightGemm, shard: s) {
+                    for xi in 0..<16 {
+                        Float.gemm(transA: false, transB: true, m: cout, n: cin, k: t, alpha: 1, a: dm + xi * cout * t, lda: t,
+                                   b: v + xi * cin * t, ldb: t, beta: beta, c: du + xi * cout * cin, ldc: cin)
+                    }
+                }
+                if let dx {
+                    prof.time(.convBackwardDataGemm, shard: s) {
+                        for xi in 0..<16 {
+                            Float.gemm(transA: true, transB: false, m: cin, n: t, k: cout, alpha: 1, a: u + xi * cout * cin, lda: cin,
+                                       b: dm + xi * cout * t, ldb: t, beta: 0, c: v + xi * cin * t, ldc: t)
+                        }
+                    }
+                    prof.time(.winogradTransform, shard: s) {
+                        Winograd.transformInputAdjoint(v, channels: cin, height: h, width: w, batch: batch, first: c0, count: n,
+                                                       into: dx, accumulate: accumulate, pad: pad)
+                    }
+                }
+                c0 += n
+            }
+        }
+        let parts = partialGradients, total = parts[0].base
+        prof.time(.weightReduce) {
+            if parts.count > 1 {
+                ctx.workers.forEachRange(uCount) { range in
+                    for p in parts.dropFirst() { let src = p.base; for i in range { total[i] += src[i] } }
+                }
+            }
+            let g = weight.gradient.base
+            ctx.workers.forEachRange(cout) { r in
+                Winograd.transformWeightGradient(total, outChannels: cout, inChannels: cin, outputs: r, into: g)
             }
         }
     }

@@ -2,12 +2,13 @@ import Foundation
 
 /// Where a training step spends its time, by kind of work (for `collapse bench nets`).
 public enum ProfileCategory: Int, CaseIterable, Sendable {
-    case im2col, convForwardGemm, convBackwardWeightGemm, convBackwardDataGemm, col2im, weightReduce
+    case im2col, winogradTransform, convForwardGemm, convBackwardWeightGemm, convBackwardDataGemm, col2im, weightReduce
     case batchNormForward, batchNormBackward, pool, linear, loss, optimizer, input, other
 
     public var name: String {
         switch self {
         case .im2col: "im2col"
+        case .winogradTransform: "Winograd transforms (input, output, adjoints)"
         case .convForwardGemm: "conv forward sgemm"
         case .convBackwardWeightGemm: "conv backward dW sgemm"
         case .convBackwardDataGemm: "conv backward dX sgemm"

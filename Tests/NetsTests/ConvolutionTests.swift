@@ -20,21 +20,27 @@ func naiveConvolution(_ x: [Float], _ w: [Float], input s: FeatureShape, batch: 
 }
 
 @Suite struct ConvolutionTests {
-    /// (kernel, stride, padding): the four convolutions of a ResNet, on an odd, non-square image.
-    static let cases: [(Int, Int, Int)] = [(3, 1, 1), (3, 2, 1), (1, 2, 0), (1, 1, 0)]
+    /// (kernel, stride, padding, algorithm): the four convolutions of a ResNet, on an odd, non-square image
+    /// (5×6: Winograd's last tile row is cropped), the 3×3 stride-1 one by im2col and by Winograd.
+    static let cases: [(Int, Int, Int, ConvolutionAlgorithm)] = [
+        (3, 1, 1, .im2col), (3, 1, 1, .winograd), (3, 2, 1, .im2col), (1, 2, 0, .im2col), (1, 1, 0, .im2col),
+    ]
 
     /// A 3-sample batch in 2 shards with a column budget of one sample per chunk: every code path
     /// (shards of unequal size, several chunks per shard, dW reduction) runs.
-    func makeConv(_ kernel: Int, _ stride: Int, _ padding: Int, threads: Int = 1, budget: Int = 1) -> Conv2D {
-        let ctx = NetContext(threads: threads, shards: 2, columnBudget: budget)
-        return Conv2D(name: "c", input: FeatureShape(channels: 3, height: 5, width: 6), outChannels: 4,
+    func makeConv(_ kernel: Int, _ stride: Int, _ padding: Int, _ algorithm: ConvolutionAlgorithm = .im2col,
+                  threads: Int = 1, budget: Int = 1) -> Conv2D {
+        let ctx = NetContext(threads: threads, shards: 2, columnBudget: budget, algorithm: algorithm)
+        let conv = Conv2D(name: "c", input: FeatureShape(channels: 3, height: 5, width: 6), outChannels: 4,
                       kernel: kernel, stride: stride, padding: padding, maxBatch: 3, context: ctx)
+        #expect(conv.algorithm == algorithm)
+        return conv
     }
 
     @Test(arguments: cases)
-    func forwardMatchesDirectConvolution(k: Int, s: Int, p: Int) {
+    func forwardMatchesDirectConvolution(k: Int, s: Int, p: Int, algorithm: ConvolutionAlgorithm) {
         var rng = Xoshiro256StarStar(seed: 11)
-        let conv = makeConv(k, s, p)
+        let conv = makeConv(k, s, p, algorithm)
         let w = rng.floats(conv.weight.count, scale: 0.5)
         conv.weight.value.assign(w)
         let x = FloatBuffer(rng.floats(conv.inputShape.count(batch: 3)))
@@ -46,9 +52,9 @@ func naiveConvolution(_ x: [Float], _ w: [Float], input s: FeatureShape, batch: 
     }
 
     @Test(arguments: cases)
-    func gradientsMatchFiniteDifferences(k: Int, s: Int, p: Int) {
+    func gradientsMatchFiniteDifferences(k: Int, s: Int, p: Int, algorithm: ConvolutionAlgorithm) {
         var rng = Xoshiro256StarStar(seed: 12)
-        let conv = makeConv(k, s, p)
+        let conv = makeConv(k, s, p, algorithm)
         conv.weight.value.assign(rng.floats(conv.weight.count, scale: 0.5))
         let x = FloatBuffer(rng.floats(conv.inputShape.count(batch: 3)))
         let r = rng.floats(conv.outputShape.count(batch: 3))
@@ -67,8 +73,8 @@ func naiveConvolution(_ x: [Float], _ w: [Float], input s: FeatureShape, batch: 
 
     @Test func accumulatesInputGradient() {
         var rng = Xoshiro256StarStar(seed: 13)
-        for (k, s, p) in Self.cases {
-            let conv = makeConv(k, s, p)
+        for (k, s, p, algorithm) in Self.cases {
+            let conv = makeConv(k, s, p, algorithm)
             conv.weight.value.assign(rng.floats(conv.weight.count))
             let x = FloatBuffer(rng.floats(conv.inputShape.count(batch: 3)))
             let dy = FloatBuffer(rng.floats(conv.outputShape.count(batch: 3)))
@@ -83,12 +89,13 @@ func naiveConvolution(_ x: [Float], _ w: [Float], input s: FeatureShape, batch: 
 
     /// The same shards give the same bits with 1 or 2 threads and with any column budget that yields
     /// the same chunks; smaller batches than prepared use the prefix of the buffers.
-    @Test func threadCountDoesNotChangeResults() {
+    @Test(arguments: [ConvolutionAlgorithm.im2col, .winograd])
+    func threadCountDoesNotChangeResults(algorithm: ConvolutionAlgorithm) {
         var rng = Xoshiro256StarStar(seed: 14)
         let w = rng.floats(4 * 3 * 9), xs = rng.floats(3 * 2 * 30), dys = rng.floats(4 * 2 * 30)
         var results: [[Float]] = []
         for threads in [1, 2] {
-            let conv = makeConv(3, 1, 1, threads: threads, budget: 1 << 20)
+            let conv = makeConv(3, 1, 1, algorithm, threads: threads, budget: 1 << 20)
             conv.weight.value.assign(w)
             let x = FloatBuffer(xs), dy = FloatBuffer(dys), dx = FloatBuffer(count: xs.count)
             conv.forward(x.base, batch: 2)

@@ -12,10 +12,10 @@ func reluSigns(_ bns: [BatchNorm], _ relus: [ReLU] = [], batch: Int) -> [Bool] {
 
 @Suite struct NetworkGradientTests {
     /// Identity shortcut (stride 1, same channels) and projection shortcut (stride 2, more channels).
-    @Test(arguments: [(2, 1), (3, 2)])
-    func basicBlockGradientsMatchFiniteDifferences(outChannels: Int, stride: Int) {
+    @Test(arguments: [(2, 1, ConvolutionAlgorithm.im2col), (2, 1, .winograd), (3, 2, .winograd)])
+    func basicBlockGradientsMatchFiniteDifferences(outChannels: Int, stride: Int, algorithm: ConvolutionAlgorithm) {
         var rng = Xoshiro256StarStar(seed: 41)
-        let ctx = NetContext(threads: 2, shards: 2, columnBudget: 40)
+        let ctx = NetContext(threads: 2, shards: 2, columnBudget: 40, algorithm: algorithm)
         let input = FeatureShape(channels: 2, height: 5, width: 4)
         let block = BasicBlock(name: "b", input: input, outChannels: outChannels, stride: stride, maxBatch: 3, context: ctx)
         #expect((block.shortcutConv != nil) == (stride != 1))
@@ -43,11 +43,11 @@ func reluSigns(_ bns: [BatchNorm], _ relus: [ReLU] = [], batch: Int) -> [Bool] {
 
     /// The whole network (stem, identity and projection blocks, pooling, a two-layer head, a biased
     /// classifier) with both losses: every parameter's gradient against finite differences of the loss.
-    @Test(arguments: [LossKind.mse, .ce])
-    func resnetGradientsMatchFiniteDifferences(loss kind: LossKind) throws {
+    @Test(arguments: [(LossKind.mse, ConvolutionAlgorithm.im2col), (.ce, .winograd)])
+    func resnetGradientsMatchFiniteDifferences(loss kind: LossKind, algorithm: ConvolutionAlgorithm) throws {
         let config = ResNetConfig(inputChannels: 1, imageHeight: 5, imageWidth: 5, width: 2, blocks: [2, 1],
                                   headWidths: [4, 3], headBias: true, classes: 3, classifierBias: true)
-        let ctx = NetContext(threads: 2, shards: 2, columnBudget: 64)
+        let ctx = NetContext(threads: 2, shards: 2, columnBudget: 64, algorithm: algorithm)
         let net = try ResNet(config: config, maxBatch: 4, context: ctx)
         net.initialize(seed: 5)
         var rng = Xoshiro256StarStar(seed: 42)

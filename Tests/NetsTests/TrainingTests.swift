@@ -60,6 +60,15 @@ func tinyConfig(threads: Int = 1, epochs: Int = 2, head: [Int] = []) throws -> T
         #expect(try TrainConfig.parse("", overrides: ["optimizer.epochs=7", "model.width=4"]).optimizer.epochs == 7)
     }
 
+    /// Every network preset in experiments/ parses and validates.
+    @Test(arguments: ["tirer2022-fig5-mse", "tirer2022-fig5-ce", "fashion-mnist-depthwise", "sukenik2023-mlp-head"])
+    func presetsParse(name: String) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let c = try TrainConfig.load(root.appendingPathComponent("experiments/\(name).toml"))
+        #expect(c.optimizer.learningRate == 0.05 && c.optimizer.stepEpochs == 40 && c.optimizer.gamma == 0.1)
+        #expect(c.loss.kind == (name.hasSuffix("ce") ? .ce : .mse) && c.model.classifierBias == name.hasSuffix("ce"))
+    }
+
     @Test func errorsNameTheKey() {
         func field(_ text: String) -> String? {
             do { _ = try TrainConfig.parse(text); return nil } catch { if case .invalidConfig(let f, _) = error { return f }; return "?" }
