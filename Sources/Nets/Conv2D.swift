@@ -70,10 +70,12 @@ public final class Conv2D: @unchecked Sendable {
             let perSample = 16 * (input.channels + outChannels) * tilesPerSample
             // At least 256 tiles per product (sgemm packs U_ξ once per call), at most the budget otherwise.
             chunk = Swift.min(maxBatch, Swift.max(context.columnBudget / perSample, (256 + tilesPerSample - 1) / tilesPerSample, 1))
-            context.reserveColumns(chunk * perSample)
+            // V and M, rows padded by 16 (Winograd.rowStride), plus slack for the last 16-lane loads.
+            context.reserveColumns(16 * (input.channels + outChannels) * Winograd.rowStride(tiles: chunk * tilesPerSample) + 64)
             transformed = FloatBuffer(count: 16 * outChannels * input.channels)
             partialGradients = (0..<context.shards).map { _ in FloatBuffer(count: 16 * outChannels * input.channels) }
-            rowScratch = (0..<context.shards).map { _ in FloatBuffer(count: 4 * (2 * tw + 2)) }
+            rowScratch = (0..<context.shards).map { _ in FloatBuffer(count: Winograd.scratchCount(width: ow)) }
+            _ = tw
         } else {
             tilesPerSample = 0
             let perSample = depth * oh * ow
@@ -188,27 +190,27 @@ public final class Conv2D: @unchecked Sendable {
         let ctx = context, prof = ctx.profile
         let cin = inputShape.channels, cout = outputShape.channels, h = inputShape.height, w = inputShape.width
         let u = transformed!.base, wt = UnsafePointer(weight.value.base), y = output.base
-        let maxTiles = chunk * tilesPerSample
+        let maxStride = Winograd.rowStride(tiles: chunk * tilesPerSample)
         prof.time(.winogradTransform) {
             ctx.workers.forEachRange(cout) { r in Winograd.transformWeights(wt, outChannels: cout, inChannels: cin, outputs: r, into: u) }
         }
         ctx.workers.run(ctx.shards) { s in
             let r = ctx.shardRange(s, batch: batch)
-            let v = ctx.columns(shard: s), m = v + 16 * cin * maxTiles, pad = rowScratch[s].base
+            let v = ctx.columns(shard: s), m = v + 16 * cin * maxStride, pad = rowScratch[s].base
             var c0 = r.lowerBound
             while c0 < r.upperBound {
-                let n = Swift.min(chunk, r.upperBound - c0), t = n * tilesPerSample
+                let n = Swift.min(chunk, r.upperBound - c0), t = n * tilesPerSample, ts = Winograd.rowStride(tiles: t)
                 prof.time(.winogradTransform, shard: s) {
                     Winograd.transformInput(x, channels: cin, height: h, width: w, batch: batch, first: c0, count: n, into: v, pad: pad)
                 }
                 prof.time(.convForwardGemm, shard: s) {
                     for xi in 0..<16 {
                         Float.gemm(transA: false, transB: false, m: cout, n: t, k: cin, alpha: 1, a: u + xi * cout * cin, lda: cin,
-                                   b: v + xi * cin * t, ldb: t, beta: 0, c: m + xi * cout * t, ldc: t)
+                                   b: v + xi * cin * ts, ldb: ts, beta: 0, c: m + xi * cout * ts, ldc: ts)
                     }
                 }
                 prof.time(.winogradTransform, shard: s) {
-                    Winograd.transformOutput(m, channels: cout, height: h, width: w, batch: batch, first: c0, count: n, into: y)
+                    Winograd.transformOutput(m, channels: cout, height: h, width: w, batch: batch, first: c0, count: n, into: y, pad: pad)
                 }
                 c0 += n
             }
@@ -220,31 +222,31 @@ public final class Conv2D: @unchecked Sendable {
         let ctx = context, prof = ctx.profile
         let cin = inputShape.channels, cout = outputShape.channels, h = inputShape.height, w = inputShape.width
         let u = UnsafePointer(transformed!.base)  // still U of the forward pass: the weights have not changed
-        let maxTiles = chunk * tilesPerSample, uCount = 16 * cout * cin
+        let maxStride = Winograd.rowStride(tiles: chunk * tilesPerSample), uCount = 16 * cout * cin
         ctx.workers.run(ctx.shards) { s in
             let du = partialGradients[s].base
             let r = ctx.shardRange(s, batch: batch)
             if r.isEmpty { du.update(repeating: 0, count: uCount); return }
-            let v = ctx.columns(shard: s), dm = v + 16 * cin * maxTiles, pad = rowScratch[s].base
+            let v = ctx.columns(shard: s), dm = v + 16 * cin * maxStride, pad = rowScratch[s].base
             var c0 = r.lowerBound
             while c0 < r.upperBound {
-                let n = Swift.min(chunk, r.upperBound - c0), t = n * tilesPerSample
+                let n = Swift.min(chunk, r.upperBound - c0), t = n * tilesPerSample, ts = Winograd.rowStride(tiles: t)
                 prof.time(.winogradTransform, shard: s) {
-                    Winograd.transformOutputAdjoint(dy, channels: cout, height: h, width: w, batch: batch, first: c0, count: n, into: dm)
+                    Winograd.transformOutputAdjoint(dy, channels: cout, height: h, width: w, batch: batch, first: c0, count: n, into: dm, pad: pad)
                     Winograd.transformInput(x, channels: cin, height: h, width: w, batch: batch, first: c0, count: n, into: v, pad: pad)
                 }
                 let beta: Float = c0 == r.lowerBound ? 0 : 1
                 prof.time(.convBackwardWeightGemm, shard: s) {
                     for xi in 0..<16 {
-                        Float.gemm(transA: false, transB: true, m: cout, n: cin, k: t, alpha: 1, a: dm + xi * cout * t, lda: t,
-                                   b: v + xi * cin * t, ldb: t, beta: beta, c: du + xi * cout * cin, ldc: cin)
+                        Float.gemm(transA: false, transB: true, m: cout, n: cin, k: t, alpha: 1, a: dm + xi * cout * ts, lda: ts,
+                                   b: v + xi * cin * ts, ldb: ts, beta: beta, c: du + xi * cout * cin, ldc: cin)
                     }
                 }
                 if let dx {
                     prof.time(.convBackwardDataGemm, shard: s) {
                         for xi in 0..<16 {
                             Float.gemm(transA: true, transB: false, m: cin, n: t, k: cout, alpha: 1, a: u + xi * cout * cin, lda: cin,
-                                       b: dm + xi * cout * t, ldb: t, beta: 0, c: v + xi * cin * t, ldc: t)
+                                       b: dm + xi * cout * ts, ldb: ts, beta: 0, c: v + xi * cin * ts, ldc: ts)
                         }
                     }
                     prof.time(.winogradTransform, shard: s) {

@@ -30,7 +30,7 @@ public final class NetContext: @unchecked Sendable {
     private var columns: [FloatBuffer]
 
     public init(threads: Int = 1, shards: Int = 2, columnBudget: Int = 1 << 18, algorithm: ConvolutionAlgorithm = .automatic,
-                winogradMinChannels: Int = 32) {
+                winogradMinChannels: Int = 16) {
         precondition(shards >= 1 && columnBudget >= 1)
         workers = Workers(threads: threads)
         self.shards = shards

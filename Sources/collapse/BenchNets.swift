@@ -36,6 +36,10 @@ struct BenchNets: ParsableCommand {
     var seconds: Double = 20
     @Option(help: "Profiled steps per width after the timed ones (0: no profile).")
     var profileSteps: Int = 3
+    @Option(help: "Convolution algorithm: automatic, im2col or winograd.")
+    var algorithm: String = "automatic"
+    @Option(help: "With automatic: Winograd from this many input channels on.")
+    var winogradMinChannels: Int = 16
 
     struct Measurement {
         var imagesPerSecond: Double
@@ -60,7 +64,8 @@ struct BenchNets: ParsableCommand {
                    let ipc = row["images_per_cpu_second"] as? Double { reference[w] = (ips, ipc) }
             }
         }
-        print("ResNet18 training step, batch \(batch), 1×28×28, K = 10, MSE, SGD; \(threads) thread(s), \(shards) shard(s)")
+        print("ResNet18 training step, batch \(batch), 1×28×28, K = 10, MSE, SGD; \(threads) thread(s), \(shards) shard(s); "
+              + "convolutions: \(algorithm) (Winograd from \(winogradMinChannels) input channels)")
         print("reference: PyTorch \(torchVersion) on CPU; ratio = toolkit / PyTorch (higher is better)")
         print("width   params   toolkit img/s  PyTorch img/s  ratio   toolkit img/CPU-s  PyTorch img/CPU-s  ratio")
         var results: [(Int, Measurement)] = []
@@ -88,7 +93,11 @@ struct BenchNets: ParsableCommand {
 
     private func measure(width: Int) throws -> Measurement {
         BLASThreads.count = 1  // every shard calls single-threaded OpenBLAS
-        let ctx = NetContext(threads: threads, shards: shards, columnBudget: columnBudget)
+        guard let algo = ConvolutionAlgorithm(rawValue: algorithm) else {
+            throw ValidationError("--algorithm must be one of \(ConvolutionAlgorithm.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let ctx = NetContext(threads: threads, shards: shards, columnBudget: columnBudget, algorithm: algo,
+                             winogradMinChannels: winogradMinChannels)
         let net = try ResNet(config: ResNetConfig(width: width), maxBatch: batch, context: ctx)
         net.initialize(seed: 0)
         let step = TrainingStep(network: net, loss: LossFunction(kind: .mse),
