@@ -44,7 +44,11 @@ let package = Package(
             dependencies: ["Linalg", "Collapse", "Formats", "Report", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: fast
         ),
-        .target(name: "Nets", dependencies: ["Linalg", "Formats", "Collapse", "COpenBLAS"], swiftSettings: fast),
+        .target(
+            name: "Nets",
+            dependencies: ["Linalg", "Formats", "Collapse", "Report", "COpenBLAS", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: fast
+        ),
         .target(name: "Report", dependencies: ["Formats", "Collapse", "Linalg"], swiftSettings: fast),
         .executableTarget(
             name: "collapse",
@@ -58,7 +62,7 @@ let package = Package(
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Linalg"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CollapseTests", dependencies: ["Collapse", "Linalg", "Formats"], resources: [.copy("Fixtures")]),
         .testTarget(name: "UFMTests", dependencies: ["UFM", "Linalg", "Collapse", "Formats", "Report"]),
-        .testTarget(name: "NetsTests", dependencies: ["Nets", "Linalg", "Formats", "Collapse"]),
+        .testTarget(name: "NetsTests", dependencies: ["Nets", "Linalg", "Formats", "Collapse", "Report"]),
         .testTarget(name: "CLITests", dependencies: ["collapse"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Formats", "Collapse"]),
     ]

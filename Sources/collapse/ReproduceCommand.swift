@@ -69,7 +69,10 @@ struct Reproduce: ParsableCommand {
             if !quiet { print("reproducing \(preset.name): \(preset.summary)\n→ \(dir)") }
             try UFMRunDriver.execute(recorder, title: preset.name, quiet: quiet)
         case .train:
-            throw ValidationError("\(preset.name) is a trained-network preset; this build has no `collapse train` yet")
+            var args = [preset.url.path, "--out", dir] + overrides.flatMap { ["--set", $0] }
+            if force { args.append("--force") }
+            var train = try Train.parse(args)
+            try train.run()
         }
     }
 }

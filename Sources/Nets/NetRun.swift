@@ -1,0 +1,254 @@
+import Collapse
+import Foundation
+import Formats
+import Report
+
+/// The files of a `collapse train` run directory (the same layout as `collapse run`).
+public struct NetRunDirectory: Sendable {
+    public let url: URL
+    public init(_ url: URL) { self.url = url }
+    /// The resolved config (every key).
+    public var config: URL { url.appendingPathComponent("config.toml") }
+    /// One row per epoch: loss, accuracy, and NC metrics per layer at measured epochs (`NetRun.columns`).
+    public var metrics: URL { url.appendingPathComponent("metrics.csv") }
+    /// Final status, numbers and timing.
+    public var summary: URL { url.appendingPathComponent("summary.json") }
+    /// Written after every epoch: weights, BN statistics, momentum, RNG state, epoch (`Trainer.checkpointArrays`).
+    public var checkpoint: URL { url.appendingPathComponent("checkpoint.npz") }
+    /// The final weights and BN statistics, named as a PyTorch state_dict.
+    public var params: URL { url.appendingPathComponent("params.npz") }
+    /// With `--export-features`: the final network's features per layer (N×d, samples as rows) and labels.
+    public var features: URL { url.appendingPathComponent("features.npz") }
+}
+
+/// What the progress callback sees after each epoch.
+public struct EpochReport: Sendable {
+    public var statistics: EpochStatistics?
+    public var epoch: Int
+    public var epochs: Int
+    public var row: [String: Double]
+    public var measurement: NetworkMeasurement?
+}
+
+/// Trains a network from a `TrainConfig` and records the run: config.toml, metrics.csv (rewritten after
+/// every epoch), checkpoint.npz (every epoch), params.npz and summary.json at the end, features.npz on
+/// request. Every file is written atomically; a killed run resumes from its last epoch bit-identically.
+public final class NetRun: @unchecked Sendable {
+    public let directory: NetRunDirectory
+    public let trainer: Trainer
+    public private(set) var table: MetricsTable
+    public let resumedFrom: Int?
+
+    init(directory: NetRunDirectory, trainer: Trainer, table: MetricsTable, resumedFrom: Int?) {
+        self.directory = directory
+        self.trainer = trainer
+        self.table = table
+        self.resumedFrom = resumedFrom
+    }
+
+    /// metrics.csv columns: `epoch`, `lr`, `loss`, `accuracy` (train mode, averaged over the epoch),
+    /// `eval_loss`, `eval_accuracy` (eval mode over the training set, at measured epochs), `test_loss`,
+    /// `test_accuracy` (with a test subset), `seconds` (training time so far), then for every layer
+    /// `nc1_<layer>`, `nc1_trace_<layer>`, `nc2_of_<layer>`, `nc2_etf_<layer>`, `cdnv_<layer>`,
+    /// `equinorm_<layer>`, `equiangularity_<layer>`, `means_rank_<layer>`, and for the penultimate layer also
+    /// `nc2w_of_`, `nc2w_etf_`, `nc3_`, `nc3_centered_`, `nc4_<layer>` (definitions: docs/metrics.md).
+    public static func columns(layers: [String], test: Bool) -> [String] {
+        var c = ["epoch", "lr", "loss", "accuracy", "eval_loss", "eval_accuracy"]
+        if test { c += ["test_loss", "test_accuracy"] }
+        c.append("seconds")
+        for (i, l) in layers.enumerated() {
+            c += layerMetrics.map { "\($0)_\(l)" }
+            if i == layers.count - 1 { c += classifierMetrics.map { "\($0)_\(l)" } }
+        }
+        return c
+    }
+
+    static let layerMetrics = ["nc1", "nc1_trace", "nc2_of", "nc2_etf", "cdnv", "equinorm", "equiangularity", "means_rank"]
+    static let classifierMetrics = ["nc2w_of", "nc2w_etf", "nc3", "nc3_centered", "nc4"]
+
+    /// A new run in `url`; refuses a directory that holds a run unless `overwrite`. `data` replaces the
+    /// configured data set (for programs and tests that bring their own samples).
+    public static func start(config: TrainConfig, directory url: URL, overwrite: Bool = false, data: TrainingData? = nil) throws -> NetRun {
+        let dir = NetRunDirectory(url)
+        let fm = FileManager.default
+        let existing = [dir.config, dir.metrics, dir.summary, dir.checkpoint, dir.params, dir.features].filter { fm.fileExists(atPath: $0.path) }
+        if !existing.isEmpty {
+            guard overwrite else {
+                throw NetsError.invalidConfig(field: "--out", reason: "\(url.path) already holds a run (\(existing[0].lastPathComponent)); choose another --out, --resume it, or pass --force")
+            }
+            for f in existing { try fm.removeItem(at: f) }
+        }
+        try fm.createDirectory(at: url, withIntermediateDirectories: true)
+        let trainer = try Trainer(config: config, data: try data ?? TrainingData.load(config.data))
+        try AtomicFile.write(config.toml, to: dir.config)
+        let table = MetricsTable(columns: columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil))
+        return NetRun(directory: dir, trainer: trainer, table: table, resumedFrom: nil)
+    }
+
+    /// Reopens a run at its checkpoint; `overrides` may change only `TrainConfig.resumableKeys`
+    /// (e.g. `optimizer.epochs` to train longer).
+    public static func resume(directory url: URL, overrides: [String] = [], data: TrainingData? = nil) throws -> NetRun {
+        let dir = NetRunDirectory(url)
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: dir.config.path) else {
+            throw NetsError.invalidConfig(field: "--resume", reason: "\(url.path) has no config.toml: not a run directory")
+        }
+        guard fm.fileExists(atPath: dir.checkpoint.path) else {
+            throw NetsError.invalidConfig(field: "--resume", reason: "\(url.path) has no checkpoint.npz (the run never finished an epoch)")
+        }
+        for o in overrides {
+            let key = String(o.prefix { $0 != "=" }).trimmingCharacters(in: .whitespaces)
+            guard TrainConfig.resumableKeys.contains(key) else {
+                throw NetsError.invalidConfig(field: o, reason: "a resumed run can change only \(TrainConfig.resumableKeys.joined(separator: ", "))")
+            }
+        }
+        let config = try TrainConfig.load(dir.config, overrides: overrides)
+        let trainer = try Trainer(config: config, data: try data ?? TrainingData.load(config.data))
+        try trainer.restore(try NPZ.read(dir.checkpoint), path: dir.checkpoint.path)
+        let columns = columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil)
+        var table = MetricsTable(columns: columns)
+        if fm.fileExists(atPath: dir.metrics.path) {
+            let old = try MetricsTable.read(dir.metrics)
+            guard old.columns == columns else {
+                throw NetsError.badCheckpoint(path: dir.metrics.path, reason: "its columns do not match the config's network")
+            }
+            table = old
+            table.truncate(after: Double(trainer.epoch))
+        }
+        try AtomicFile.write(config.toml, to: dir.config)
+        return NetRun(directory: dir, trainer: trainer, table: table, resumedFrom: trainer.epoch)
+    }
+
+    /// Trains to `optimizer.epochs`, measuring at the configured epochs; returns summary.json's content.
+    /// `onBatch(epoch, batch, batches)` and `onEpoch` are for progress display. On an error (divergence
+    /// included) metrics.csv and a failed summary are written, then the error is rethrown.
+    @discardableResult
+    public func run(exportFeatures: Bool = false, onBatch: ((Int, Int, Int) -> Void)? = nil,
+                    onEpoch: ((EpochReport) -> Void)? = nil) throws -> JSONValue {
+        let config = trainer.config, epochs = config.optimizer.epochs
+        let t0 = Profile.now()
+        var trainSeconds = 0.0, measureSeconds = 0.0, checkpointSeconds = 0.0, trainedImages = 0
+        var last: NetworkMeasurement?
+        var lastStats: EpochStatistics?
+        var failures: [String] = []
+        func measureRow(_ epoch: Int, keep: Bool, into row: inout [String: Double]) throws -> NetworkMeasurement {
+            let m0 = Profile.now()
+            let m = try trainer.measure(trainer.data.train, keepFeatures: keep)
+            row["eval_loss"] = m.loss
+            row["eval_accuracy"] = m.accuracy
+            if let test = trainer.data.test {
+                let (l, a) = trainer.evaluate(test)
+                row["test_loss"] = l
+                row["test_accuracy"] = a
+            }
+            for layer in m.layers {
+                if let metrics = layer.metrics {
+                    for name in NetRun.layerMetrics + NetRun.classifierMetrics {
+                        let column = "\(name)_\(layer.name)"
+                        if let v = metrics[name], table.columns.contains(column) { row[column] = v }
+                    }
+                } else if let f = layer.failure {
+                    failures.append("epoch \(epoch), layer \(layer.name): \(f)")
+                }
+            }
+            measureSeconds += Profile.now() - m0
+            return m
+        }
+        do {
+            if trainer.epoch == 0 && config.isMeasured(epoch: 0) && table.rows.isEmpty {
+                var row: [String: Double] = ["epoch": 0, "lr": trainer.learningRate, "seconds": 0]
+                let m = try measureRow(0, keep: exportFeatures && epochs == 0, into: &row)
+                table.append(row)
+                try table.write(to: directory.metrics)
+                onEpoch?(EpochReport(statistics: nil, epoch: 0, epochs: epochs, row: row, measurement: m))
+            }
+            var elapsed = table.column("seconds")?.compactMap { $0 }.last ?? 0
+            while trainer.epoch < epochs {
+                let e = trainer.epoch + 1
+                let stats = try trainer.trainEpoch { b, n in onBatch?(e, b, n) }
+                trainSeconds += stats.seconds
+                elapsed += stats.seconds
+                trainedImages += trainer.data.train.count
+                lastStats = stats
+                var row: [String: Double] = ["epoch": Double(e), "lr": stats.learningRate, "loss": stats.loss,
+                                             "accuracy": stats.accuracy, "seconds": elapsed]
+                var m: NetworkMeasurement?
+                if config.isMeasured(epoch: e) {
+                    m = try measureRow(e, keep: exportFeatures && e == epochs, into: &row)
+                    last = m
+                }
+                table.append(row)
+                let c0 = Profile.now()
+                try table.write(to: directory.metrics)
+                try NPZ.write(trainer.checkpointArrays(), to: directory.checkpoint)
+                checkpointSeconds += Profile.now() - c0
+                onEpoch?(EpochReport(statistics: stats, epoch: e, epochs: epochs, row: row, measurement: m))
+            }
+            if exportFeatures && (last == nil || !(last!.features.count > 0)) {
+                var row: [String: Double] = [:]
+                last = try measureRow(trainer.epoch, keep: true, into: &row)
+            }
+            try NPZ.write(trainer.parameterArrays(), to: directory.params)
+            if exportFeatures, let m = last { try NPZ.write(m.featureArrays(classifier: trainer.classifier), to: directory.features) }
+            let summary = makeSummary(status: "completed", error: nil, lastStats: lastStats, failures: failures,
+                                      seconds: (Profile.now() - t0, trainSeconds, measureSeconds, checkpointSeconds),
+                                      trainedImages: trainedImages, exported: exportFeatures)
+            try summary.write(to: directory.summary)
+            return summary
+        } catch {
+            try? table.write(to: directory.metrics)
+            let summary = makeSummary(status: "failed", error: error, lastStats: lastStats, failures: failures,
+                                      seconds: (Profile.now() - t0, trainSeconds, measureSeconds, checkpointSeconds),
+                                      trainedImages: trainedImages, exported: false)
+            try? summary.write(to: directory.summary)
+            throw error
+        }
+    }
+
+    private func makeSummary(status: String, error: Error?, lastStats: EpochStatistics?, failures: [String],
+                             seconds: (total: Double, train: Double, measure: Double, checkpoint: Double),
+                             trainedImages: Int, exported: Bool) -> JSONValue {
+        let config = trainer.config, net = trainer.network, data = trainer.data
+        var s: JSONValue = ["status": .string(status)]
+        if let error { s.set("error", .string("\(error)")) }
+        s.set("dataset", [
+            "name": .string(config.data.dataset.rawValue), "train_samples": .number(Double(data.train.count)),
+            "train_per_class": .array(data.train.samplesPerClass.map { .number(Double($0)) }),
+            "test_samples": .number(Double(data.test?.count ?? 0)),
+            "normalization": data.normalization.map { .string("\($0)") } ?? .null,
+        ])
+        s.set("model", [
+            "architecture": "CIFAR-style ResNet (kuangliu/pytorch-cifar) with MLP head",
+            "width": .number(Double(net.config.width)), "blocks": .array(net.config.blocks.map { .number(Double($0)) }),
+            "head_widths": .array(net.config.headWidths.map { .number(Double($0)) }),
+            "classifier_bias": .bool(net.config.classifierBias), "parameters": .number(Double(net.parameterCount)),
+            "layers": .array(net.config.featureLayerNames.map { .string($0) }),
+        ])
+        s.set("epochs", .number(Double(trainer.epoch)))
+        if let r = resumedFrom { s.set("resumed_from_epoch", .number(Double(r))) }
+        // The final row, and the first epoch from which the eval-mode training accuracy stayed at 100%.
+        if let lastRow = table.rows.last {
+            var final: JSONValue = [:]
+            for (c, v) in zip(table.columns, lastRow) { if let v { final.set(c, .number(v)) } }
+            s.set("final", final)
+        }
+        if let acc = table.column("eval_accuracy"), let ep = table.column("epoch") {
+            var tpt: Double? = nil
+            for (a, e) in zip(acc, ep) {
+                guard let a, let e else { continue }
+                if a >= 1 { if tpt == nil { tpt = e } } else { tpt = nil }
+            }
+            s.set("terminal_phase_epoch", JSONValue(tpt))
+        }
+        s.set("seconds", ["total": .number(seconds.total), "training": .number(seconds.train),
+                          "measurement": .number(seconds.measure), "checkpoints": .number(seconds.checkpoint)])
+        s.set("training_images_per_second", JSONValue(seconds.train > 0 ? Double(trainedImages) / seconds.train : nil))
+        s.set("threads", .number(Double(config.run.threads)))
+        s.set("shards", .number(Double(net.context.shards)))
+        s.set("blas", "OpenBLAS, single-threaded inside each shard")
+        if !failures.isEmpty { s.set("metric_failures", .array(failures.map { .string($0) })) }
+        s.set("files", .array((["config.toml", "metrics.csv", "checkpoint.npz", "params.npz"] + (exported ? ["features.npz"] : [])).map { .string($0) }))
+        _ = lastStats
+        return s
+    }
+}

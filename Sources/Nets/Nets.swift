@@ -1,1 +1,0 @@
-// Nets: see README.md, section Design. Populated by its issue.
