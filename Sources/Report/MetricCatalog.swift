@@ -49,6 +49,36 @@ public enum MetricCatalog {
             caption: "Fraction of samples whose predicted class differs from the class of the nearest class mean "
                 + "(Papyan, Han & Donoho 2020).",
             inOverview: false),
+        MetricFamily(
+            key: "nc3_centered", title: "NC3 (centered means)", yLabel: "‖Ŵ − M̂_{c}^{⊤}‖_{F}",
+            caption: "NC3 with the globally centered class means M_c = M − μ_G1ᵀ, the self-duality of the biased case "
+                + "(Papyan, Han & Donoho 2020).",
+            inOverview: false),
+        MetricFamily(
+            key: "nc2w_of", title: "NC2 of the classifier vs. orthogonal frame", yLabel: "‖WWᵀ/‖WWᵀ‖_{F} − I_{K}/√K‖_{F}",
+            caption: "The orthogonal-frame distance of the classifier's normalized Gram matrix WWᵀ.", inOverview: false),
+        MetricFamily(
+            key: "nc2w_etf", title: "NC2 of the classifier vs. simplex ETF", yLabel: "‖Ĝ_{W} − E_{K}‖_{F}",
+            caption: "The simplex-ETF distance of the classifier's normalized Gram matrix WWᵀ.", inOverview: false),
+        MetricFamily(
+            key: "alignment_sin2", title: "Weight–feature alignment", yLabel: "mean sin² θ",
+            caption: "Mean squared sine of the principal angles between the span of a level's class means and the top-K "
+                + "right singular subspace of the weight that acts on it (Rangamani et al., ICML 2023); 0 when aligned.",
+            inOverview: false),
+        MetricFamily(
+            key: "cdnv", title: "CDNV: class-distance normalized variance", yLabel: "CDNV",
+            caption: "Average over class pairs of (Var_k + Var_k′)/(2‖μ_k − μ_k′‖²) (Galanti, György & Hutter 2022).",
+            inOverview: false),
+        MetricFamily(
+            key: "equinorm", title: "Equinorm of the class means", yLabel: "std/mean of ‖μ_k − μ_G‖",
+            caption: "Coefficient of variation of the centered class-mean norms (Papyan, Han & Donoho 2020).", inOverview: false),
+        MetricFamily(
+            key: "equiangularity", title: "Equiangularity of the class means", yLabel: "std of cos(μ_k − μ_G, μ_k′ − μ_G)",
+            caption: "Standard deviation of the cosines between centered class means (Papyan, Han & Donoho 2020).",
+            inOverview: false),
+        MetricFamily(
+            key: "means_rank", title: "Numerical rank of the centered class means", yLabel: "rank M_c",
+            caption: "The number of singular values of M_c above max(d, K)·ε·σ₁.", inOverview: false),
     ]
 
     /// The family of a per-level column and the level it names: `nc1_trace_2` → (nc1_trace, "2"),
