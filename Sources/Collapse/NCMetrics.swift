@@ -82,32 +82,17 @@ public enum NCMetrics {
         return try compute(s, classifier: classifier, weight: weight, nc4: nc4, relativeTolerance: relativeTolerance)
     }
 
-    /// Every metric of in-memory features Z (N×d, samples as rows) with labels, NC4 included when a
-    /// classifier is given (two passes over Z).
-    public static func measure(rows z: Matrix<Float>, labels: [Int], classes: Int, classifier: Classifier? = nil,
-                               weight: Matrix<Double>? = nil, layer: String = "features",
-                               relativeTolerance: Double? = nil) throws -> LevelMetrics {
+    /// Every metric of in-memory features Z (N×d, samples as rows, Float or Double) with labels, NC4
+    /// included when a classifier is given (two passes over Z).
+    public static func measure<T: FeatureScalar>(rows z: Matrix<T>, labels: [Int], classes: Int, classifier: Classifier? = nil,
+                                                 weight: Matrix<Double>? = nil, layer: String = "features",
+                                                 relativeTolerance: Double? = nil) throws -> LevelMetrics {
         var s = try ClassStatistics(classes: classes, dimension: z.cols, layer: layer)
-        try s.add(rows: z, labels: labels)
+        try T.add(z, labels: labels[...], to: &s)
         var nc4: Double? = nil
         if let c = classifier {
             var agreement = try NearestClassCenterAgreement(statistics: s, classifier: c)
-            try agreement.add(rows: z)
-            nc4 = agreement.value
-        }
-        return try compute(s, classifier: classifier, weight: weight, nc4: nc4, relativeTolerance: relativeTolerance)
-    }
-
-    /// As `measure(rows:labels:classes:…)` for Double features.
-    public static func measure(rows z: Matrix<Double>, labels: [Int], classes: Int, classifier: Classifier? = nil,
-                               weight: Matrix<Double>? = nil, layer: String = "features",
-                               relativeTolerance: Double? = nil) throws -> LevelMetrics {
-        var s = try ClassStatistics(classes: classes, dimension: z.cols, layer: layer)
-        try s.add(rows: z, labels: labels)
-        var nc4: Double? = nil
-        if let c = classifier {
-            var agreement = try NearestClassCenterAgreement(statistics: s, classifier: c)
-            try agreement.add(rows: z)
+            try T.add(z, to: &agreement)
             nc4 = agreement.value
         }
         return try compute(s, classifier: classifier, weight: weight, nc4: nc4, relativeTolerance: relativeTolerance)
