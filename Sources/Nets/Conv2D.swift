@@ -74,7 +74,7 @@ public final class Conv2D: @unchecked Sendable {
             context.reserveColumns(16 * (input.channels + outChannels) * Winograd.rowStride(tiles: chunk * tilesPerSample) + 64)
             transformed = FloatBuffer(count: 16 * outChannels * input.channels)
             partialGradients = (0..<context.shards).map { _ in FloatBuffer(count: 16 * outChannels * input.channels) }
-            rowScratch = (0..<context.shards).map { _ in FloatBuffer(count: Winograd.scratchCount(width: ow)) }
+            rowScratch = (0..<context.shards).map { _ in FloatBuffer(count: Winograd.scratchCount(height: oh, width: ow)) }
             _ = tw
         } else {
             tilesPerSample = 0
