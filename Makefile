@@ -12,7 +12,7 @@ build: setup
 	$(SWIFT) build -c release --product collapse
 
 run: build
-	.build/release/collapse --help
+	.build/release/collapse reproduce tirer2022-fig4 --out $(RUN_DIR) --force
 
 test: setup
 	$(SWIFT) test

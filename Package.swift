@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "Collapse", dependencies: ["Linalg"], swiftSettings: fast),
         .target(
             name: "UFM",
-            dependencies: ["Linalg", "Collapse", "Formats", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["Linalg", "Collapse", "Formats", "Report", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: fast
         ),
         .target(
@@ -61,8 +61,9 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"]),
         .testTarget(name: "FormatsTests", dependencies: ["Formats", "Linalg"], resources: [.copy("Fixtures")]),
         .testTarget(name: "CollapseTests", dependencies: ["Collapse", "Linalg", "Formats"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "UFMTests", dependencies: ["UFM", "Linalg", "Collapse", "Formats"]),
+        .testTarget(name: "UFMTests", dependencies: ["UFM", "Linalg", "Collapse", "Formats", "Report"]),
         .testTarget(name: "NetsTests", dependencies: ["Nets", "Linalg", "Formats", "Collapse", "Report"]),
+        .testTarget(name: "CLITests", dependencies: ["collapse"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Formats", "Collapse"]),
     ]
 )

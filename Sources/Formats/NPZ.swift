@@ -6,6 +6,10 @@ import ZIPFoundation
 /// deflates them). Array names are the member names without `.npy`. Members whose names do not end in
 /// `.npy` are not arrays and are skipped.
 public enum NPZ {
+    /// The timestamp every written member carries (1980-01-01, the ZIP epoch), so that the same arrays
+    /// always give the same bytes: a run's params.npz is bit-identical for the same config and seed.
+    static let memberDate = Date(timeIntervalSince1970: 315_532_800)
+
     /// Every array in the archive, in archive (central directory) order.
     public static func read(_ url: URL) throws -> [(name: String, array: NDArray)] {
         let archive = try open(url)
@@ -55,7 +59,7 @@ public enum NPZ {
                     let bytes = NPY.encode(array)
                     try archive.addEntry(
                         with: name + ".npy", type: .file, uncompressedSize: Int64(bytes.count),
-                        compressionMethod: compressed ? .deflate : .none, bufferSize: 1 << 20
+                        modificationDate: NPZ.memberDate, compressionMethod: compressed ? .deflate : .none, bufferSize: 1 << 20
                     ) { position, size in
                         bytes.subdata(in: Int(position)..<(Int(position) + size))
                     }

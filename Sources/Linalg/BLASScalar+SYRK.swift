@@ -32,6 +32,7 @@ extension Float {
 
 extension Matrix {
     /// Copies the upper triangle onto the lower one, making a syrk result fully symmetric (square only).
+    @inlinable
     public mutating func symmetrizeFromUpper() {
         precondition(rows == cols, "symmetrizeFromUpper on a non-square \(rows)×\(cols) matrix")
         let n = rows

@@ -4,7 +4,7 @@ extension Matrix {
     ///
     /// `self` is C and must already have the shape of op(A)·op(B); nothing is allocated.
     /// With β = 0, C's previous contents are ignored (BLAS does not read them), NaN included.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func gemm(
         _ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false,
         alpha: Scalar = 1, beta: Scalar = 0
@@ -30,6 +30,7 @@ extension Matrix {
     }
 
     /// op(A)·op(B) as a new matrix.
+    @inlinable
     public static func product(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, transposeB: Bool = false) -> Matrix {
         var c = Matrix(rows: transposeA ? a.cols : a.rows, cols: transposeB ? b.rows : b.cols)
         c.gemm(a, transposeA: transposeA, b, transposeB: transposeB)
@@ -37,6 +38,7 @@ extension Matrix {
     }
 
     /// y ← α·op(A)·x + β·y (dgemv/sgemv); `x` and `y` are plain arrays.
+    @inlinable
     public func gemv(_ x: [Scalar], transpose: Bool = false, alpha: Scalar = 1, beta: Scalar = 0, into y: inout [Scalar]) {
         precondition(x.count == (transpose ? rows : cols), "gemv: x has \(x.count) entries")
         precondition(y.count == (transpose ? cols : rows), "gemv: y has \(y.count) entries")
@@ -52,7 +54,7 @@ extension Matrix {
     }
 
     /// self ← self + α·X (daxpy/saxpy); shapes must agree.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func add(_ x: Matrix, scaledBy alpha: Scalar = 1) {
         precondition(rows == x.rows && cols == x.cols, "axpy: \(x.rows)×\(x.cols) into \(rows)×\(cols)")
         if count == 0 { return }
@@ -64,13 +66,14 @@ extension Matrix {
     }
 
     /// self ← α·self (dscal/sscal).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func scale(by alpha: Scalar) {
         if count == 0 { return }
         storage.withUnsafeMutableBufferPointer { p in Scalar.scal(count: p.count, alpha: alpha, x: p.baseAddress!) }
     }
 
     /// ⟨A, B⟩_F = Σ_ij A_ij B_ij = Tr(AᵀB), one dot product over the storage.
+    @inlinable
     public static func frobeniusInner(_ a: Matrix, _ b: Matrix) -> Scalar {
         precondition(a.rows == b.rows && a.cols == b.cols, "frobeniusInner: \(a.rows)×\(a.cols) vs \(b.rows)×\(b.cols)")
         if a.count == 0 { return 0 }
@@ -80,9 +83,11 @@ extension Matrix {
     }
 
     /// ‖A‖²_F = Σ_ij A_ij².
+    @inlinable
     public var squaredFrobeniusNorm: Scalar { Matrix.frobeniusInner(self, self) }
 
     /// ‖A‖_F, computed with scaling so that it neither overflows nor underflows (like LAPACK's ?lange).
+    @inlinable
     public var frobeniusNorm: Scalar {
         var scale: Scalar = 0, ssq: Scalar = 1
         for x in storage where x != 0 {
@@ -93,6 +98,7 @@ extension Matrix {
     }
 
     /// Tr(A·B) = Σ_ij A_ij·B_ji, without forming A·B: O(m·n) work instead of O(m²·n).
+    @inlinable
     public static func traceOfProduct(_ a: Matrix, _ b: Matrix) -> Scalar {
         precondition(a.cols == b.rows && a.rows == b.cols, "traceOfProduct: \(a.rows)×\(a.cols) times \(b.rows)×\(b.cols) is not square")
         var t: Scalar = 0
@@ -107,6 +113,7 @@ extension Matrix {
     }
 
     /// Tr(A), for a square matrix.
+    @inlinable
     public var trace: Scalar {
         precondition(rows == cols, "trace of a non-square \(rows)×\(cols) matrix")
         var t: Scalar = 0
@@ -116,4 +123,5 @@ extension Matrix {
 }
 
 /// op(A)·op(B) for the common case A·B.
+@inlinable
 public func * <T>(a: Matrix<T>, b: Matrix<T>) -> Matrix<T> { Matrix.product(a, b) }

@@ -14,6 +14,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     public var storage: [Scalar]
 
     /// A `rows × cols` matrix with every entry equal to `value`.
+    @inlinable
     public init(rows: Int, cols: Int, repeating value: Scalar = 0) {
         precondition(rows >= 0 && cols >= 0, "negative matrix dimension \(rows)×\(cols)")
         self.rows = rows
@@ -22,6 +23,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// A `rows × cols` matrix over existing row-major entries (`storage.count` must be `rows * cols`).
+    @inlinable
     public init(rows: Int, cols: Int, storage: [Scalar]) {
         precondition(rows >= 0 && cols >= 0, "negative matrix dimension \(rows)×\(cols)")
         precondition(storage.count == rows * cols, "storage has \(storage.count) entries, \(rows)×\(cols) needs \(rows * cols)")
@@ -31,6 +33,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// A matrix from nested rows, `[[a, b], [c, d]]`; every row must have the same length.
+    @inlinable
     public init(_ nested: [[Scalar]]) {
         let r = nested.count
         let c = nested.first?.count ?? 0
@@ -39,6 +42,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// A matrix whose entry (i, j) is `entry(i, j)`.
+    @inlinable
     public init(rows: Int, cols: Int, entry: (Int, Int) throws -> Scalar) rethrows {
         var s = [Scalar]()
         s.reserveCapacity(rows * cols)
@@ -47,6 +51,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// The n × n identity.
+    @inlinable
     public static func identity(_ n: Int) -> Matrix {
         var m = Matrix(rows: n, cols: n)
         for i in 0..<n { m.storage[i * n + i] = 1 }
@@ -54,6 +59,7 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// The square matrix with `d` on its diagonal.
+    @inlinable
     public static func diagonal(_ d: [Scalar]) -> Matrix {
         var m = Matrix(rows: d.count, cols: d.count)
         for i in d.indices { m.storage[i * d.count + i] = d[i] }
@@ -61,22 +67,28 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// (rows, cols).
+    @inlinable
     public var shape: (rows: Int, cols: Int) { (rows, cols) }
     /// rows · cols.
+    @inlinable
     public var count: Int { storage.count }
 
+    @inlinable
     public subscript(i: Int, j: Int) -> Scalar {
         @inline(__always) get { storage[i * cols + j] }
         @inline(__always) set { storage[i * cols + j] = newValue }
     }
 
     /// Row `i` as a new array.
+    @inlinable
     public func row(_ i: Int) -> [Scalar] { Array(storage[(i * cols)..<((i + 1) * cols)]) }
 
     /// Column `j` as a new array.
+    @inlinable
     public func column(_ j: Int) -> [Scalar] { (0..<rows).map { storage[$0 * cols + j] } }
 
     /// The transpose, as a new matrix.
+    @inlinable
     public var transposed: Matrix {
         var t = Matrix(rows: cols, cols: rows)
         storage.withUnsafeBufferPointer { a in
@@ -88,35 +100,40 @@ public struct Matrix<Scalar: BLASScalar>: Equatable, Sendable {
     }
 
     /// Columns `range` as a new matrix.
+    @inlinable
     public func columns(_ range: Range<Int>) -> Matrix {
         Matrix(rows: rows, cols: range.count) { i, j in self[i, range.lowerBound + j] }
     }
 
     /// Rows `range` as a new matrix (one contiguous copy).
+    @inlinable
     public func rows(_ range: Range<Int>) -> Matrix {
         Matrix(rows: range.count, cols: cols, storage: Array(storage[(range.lowerBound * cols)..<(range.upperBound * cols)]))
     }
 
     /// The same entries in another precision.
+    @inlinable
     public func converted<T: BLASScalar>(to: T.Type = T.self) -> Matrix<T> {
         Matrix<T>(rows: rows, cols: cols, storage: storage.map { T($0) })
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public func withUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<Scalar>) throws -> R) rethrows -> R {
         try storage.withUnsafeBufferPointer(body)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (inout UnsafeMutableBufferPointer<Scalar>) throws -> R) rethrows -> R {
         try storage.withUnsafeMutableBufferPointer(body)
     }
 
     /// True when every entry is finite (no NaN, no ±Inf).
+    @inlinable
     public var isFinite: Bool { storage.allSatisfy { $0.isFinite } }
 }
 
 extension Matrix: CustomStringConvertible {
+    @inlinable
     public var description: String {
         var s = "Matrix<\(Scalar.self)> \(rows)×\(cols)"
         if rows * cols <= 64 {

@@ -8,10 +8,9 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: this toolkit side by side with NumPy/PyTorch, with the ratio.",
         discussion: """
-        Every suite runs its Python reference as a subprocess (python3 bench/<suite>.py), so run it from
-        the repository root or pass --bench-dir. Benchmarks are never part of the test suite.
+        Every suite runs its Python reference as a subprocess (python3 bench/<suite>.py), so run it from the repository root or pass --bench-dir. Benchmarks are never part of the test suite; BENCHMARKS.md records their figures.
         """,
-        subcommands: [BenchLinalg.self, BenchMeasure.self, BenchNets.self]
+        subcommands: [BenchLinalg.self, BenchMeasure.self, BenchUFM.self, BenchNets.self]
     )
 }
 

@@ -8,14 +8,19 @@ struct CollapseCommand: ParsableCommand {
         commandName: "collapse",
         abstract: "Neural collapse toolkit: unconstrained features models, NC metrics, theory and trained networks.",
         discussion: """
-        NeuralCollapse optimizes the deep unconstrained features models of Tirer & Bruna (ICML 2022) and
-        Súkeník, Mondelli & Lampert (NeurIPS 2023), measures neural collapse (NC1–NC4) per layer, compares
-        every run with the closed-form theory, and measures features exported from PyTorch or JAX.
+        NeuralCollapse optimizes the deep unconstrained features models (UFMs) of Tirer & Bruna (ICML 2022) and Súkeník, Mondelli & Lampert (NeurIPS 2023), measures neural collapse (NC1–NC4) per layer, compares every run with the closed-form theory, trains ResNet18/MLP-head networks on real data, and measures features exported from PyTorch or JAX.
 
-        Linear algebra runs on OpenBLAS/LAPACK; set OPENBLAS_NUM_THREADS to choose the thread count.
+        Start here:
+          collapse reproduce --list            the papers' figures, one preset each
+          collapse reproduce tirer2022-fig4    run one (→ runs/tirer2022-fig4)
+          collapse theory CONFIG.toml          the theorems' prediction for a config
+          collapse run CONFIG.toml             any model (schema: docs/models.md)
+          collapse measure FEATURES.npz        NC metrics of PyTorch/JAX features
+
+        Every run writes a directory with config.toml, metrics.csv, summary.json, params.npz, figures/*.svg and index.html. Documentation: README.md and docs/ (models, metrics, theory, formats, figures, reproductions). Linear algebra runs on OpenBLAS/LAPACK; OPENBLAS_NUM_THREADS sets the thread count.
         """,
         version: Linalg.version,
-        subcommands: [Version.self, Bench.self, Train.self, Measure.self]
+        subcommands: [Run.self, Reproduce.self, TheoryCommand.self, Measure.self, Train.self, Plot.self, Bench.self, Version.self]
     )
 }
 

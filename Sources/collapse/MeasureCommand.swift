@@ -99,14 +99,25 @@ struct FeatureSource {
         switch url.pathExtension.lowercased() {
         case "npz":
             isNPZ = true
-            var r: [String: NPYRowReader] = [:], infos: [FeatureFilePlan.ArrayInfo] = []
+            var r: [String: NPYRowReader] = [:], whole: [String: NDArray] = [:], infos: [FeatureFilePlan.ArrayInfo] = []
             for name in try NPZ.names(in: url) {
-                let reader = try NPYRowReader(npz: url, member: name)
-                r[name] = reader
-                infos.append(.init(name: name, shape: reader.header.shape, isFloatingPoint: reader.dtype.isFloatingPoint))
+                do {
+                    let reader = try NPYRowReader(npz: url, member: name)
+                    r[name] = reader
+                    infos.append(.init(name: name, shape: reader.header.shape, isFloatingPoint: reader.dtype.isFloatingPoint))
+                } catch {
+                    // Members that cannot be streamed by rows (a Fortran-order array, as np.savez writes for a
+                    // transposed array) are read whole; if that fails too, the streaming error is the one to show.
+                    guard let a = try? NPZ.member(name, in: url) else { throw error }
+                    if a.shape.count == 2, a.count > 1 << 20 {
+                        FileHandle.standardError.write(Data("note: \(name) is not C-ordered, so it is read whole instead of streamed (save it with numpy.ascontiguousarray to stream it)\n".utf8))
+                    }
+                    whole[name] = a
+                    infos.append(.init(name: name, shape: a.shape, isFloatingPoint: a.dtype.isFloatingPoint))
+                }
             }
             readers = r
-            tensors = [:]
+            tensors = whole
             self.infos = infos
         case "safetensors":
             isNPZ = false
@@ -121,14 +132,16 @@ struct FeatureSource {
 
     /// A whole (small) array: labels, weight, bias.
     func array(_ name: String) throws -> NDArray {
-        isNPZ ? try NPZ.member(name, in: url) : tensors[name]!
+        if let t = tensors[name] { return t }
+        return try NPZ.member(name, in: url)
     }
 
     /// Streams one layer through `NCMetrics.measure` in its own precision.
     func measure(_ layer: FeatureFilePlan.Layer, labels: [Int], classes: Int, classifier: Classifier?,
                  weight: Matrix<Double>?, batchRows: Int) throws -> LevelMetrics {
-        let source: any RowBatchSource = isNPZ ? readers[layer.name]! : try InMemoryRows(tensors[layer.name]!, name: layer.name)
-        let isDouble = isNPZ ? readers[layer.name]!.dtype == .float64 : tensors[layer.name]!.dtype == .float64
+        let reader = readers[layer.name]
+        let source: any RowBatchSource = try reader ?? InMemoryRows(tensors[layer.name]!, name: layer.name)
+        let isDouble = (reader?.dtype ?? tensors[layer.name]!.dtype) == .float64
         func run<T: FeatureScalar>(_: T.Type) throws -> LevelMetrics {
             try NCMetrics.measure(layer: layer.name, rows: source.rows, dimension: source.cols, labels: labels, classes: classes,
                                   as: T.self, classifier: classifier, weight: weight, batchRows: batchRows) { maxRows, body in

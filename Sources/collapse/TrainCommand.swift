@@ -1,4 +1,5 @@
 import ArgumentParser
+import Report
 import Foundation
 import Nets
 
@@ -88,7 +89,12 @@ struct Train: ParsableCommand {
             print(line)
             fflush(nil)
         })
+        let title = resume.map { URL(fileURLWithPath: $0).lastPathComponent }
+            ?? URL(fileURLWithPath: config!).deletingPathExtension().lastPathComponent
+        let report = try RunReport.write(runDirectory: run.directory.url, title: title)
+        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         let tpe = summary["terminal_phase_epoch"]?.serialized(indent: 0) ?? "null"
         print("done: \(run.trainer.epoch) epochs, terminal phase (100% eval-mode training accuracy) from epoch \(tpe) → \(run.directory.url.path)")
+        print("figures: \(run.directory.url.path)/figures/overview.svg; open \(run.directory.url.path)/index.html")
     }
 }

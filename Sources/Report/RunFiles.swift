@@ -1,0 +1,109 @@
+import Foundation
+import Formats
+
+/// What went wrong reading a run directory, naming the file.
+public enum ReportError: Error, Equatable, CustomStringConvertible {
+    /// The directory does not exist.
+    case noRunDirectory(path: String)
+    /// `metrics.csv` is missing.
+    case missingMetrics(path: String)
+
+    public var description: String {
+        switch self {
+        case .noRunDirectory(let p): "\(p): no such run directory"
+        case .missingMetrics(let p):
+            "\(p): not found; `collapse plot` needs the metrics.csv that `collapse run` or `collapse train` writes"
+        }
+    }
+}
+
+/// The files of a run directory (written by `collapse run` and `collapse train`) that the report reads:
+/// `metrics.csv` (required), `summary.json` and `config.toml` (optional). Internal: the public entry
+/// points are `RunReport.write` and `Figures.write` (and `UFM.RunDirectory` is the run's own type).
+struct RunFiles: Sendable {
+    let url: URL
+    init(_ url: URL) { self.url = url }
+
+    var metricsURL: URL { url.appendingPathComponent("metrics.csv") }
+    var summaryURL: URL { url.appendingPathComponent("summary.json") }
+    var configURL: URL { url.appendingPathComponent("config.toml") }
+    var figuresURL: URL { url.appendingPathComponent("figures") }
+    var indexURL: URL { url.appendingPathComponent("index.html") }
+
+    private func exists(_ u: URL) -> Bool { FileManager.default.fileExists(atPath: u.path) }
+
+    /// The metrics table; throws `ReportError.missingMetrics` or the `FormatError` naming the bad line.
+    func metrics() throws -> MetricsTable {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir), isDir.boolValue else {
+            throw ReportError.noRunDirectory(path: url.path)
+        }
+        guard exists(metricsURL) else { throw ReportError.missingMetrics(path: metricsURL.path) }
+        return try MetricsTable.read(metricsURL)
+    }
+
+    /// summary.json, or nil when the run has none. Throws if it exists but is not valid JSON.
+    func summary() throws -> JSONValue? {
+        exists(summaryURL) ? try JSONValue.read(summaryURL) : nil
+    }
+
+    /// config.toml's text, or nil when the run has none.
+    func configText() throws -> String? {
+        guard exists(configURL) else { return nil }
+        do { return try String(contentsOf: configURL, encoding: .utf8) } catch {
+            throw FormatError.unreadable(path: configURL.path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The theory's objective from a summary (`theory.objective`), if finite.
+    static func theoryObjective(_ summary: JSONValue?) -> Double? {
+        summary?.value(at: "theory.objective")?.number.flatMap { $0.isFinite ? $0 : nil }
+    }
+
+    /// The run's display title: summary `title`, then summary `preset`, then config `title`/`preset`/`name`,
+    /// then the directory's name.
+    func title(summary: JSONValue?, config: String?) -> String {
+        for key in ["title", "preset"] { if let s = summary?[key]?.string, !s.isEmpty { return s } }
+        if let config {
+            for key in ["title", "preset", "name"] {
+                if let v = RunFiles.tomlValue(config, key: key), v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 {
+                    return String(v.dropFirst().dropLast())
+                }
+            }
+        }
+        return url.standardizedFileURL.lastPathComponent
+    }
+
+    /// Whether the configuration has an output bias (`bias = true`, in any table).
+    static func hasBias(config: String?) -> Bool {
+        config.flatMap { tomlValue($0, key: "bias", anyTable: true) } == "true"
+    }
+
+    /// The raw value text of `key = value` in TOML text: top-level keys only unless `anyTable`
+    /// (then `[model] bias = true` and `model.bias = true` match too). Comments are stripped; this is a
+    /// reader for a few scalar keys, not a TOML parser.
+    static func tomlValue(_ toml: String, key: String, anyTable: Bool = false) -> String? {
+        var inTable = false
+        for rawLine in toml.split(whereSeparator: \.isNewline) {
+            var line = Substring(rawLine)
+            if let hash = uncommentedEnd(line) { line = line[..<hash] }
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("[") { inTable = true; continue }
+            guard let eq = t.firstIndex(of: "="), !inTable || anyTable else { continue }
+            let k = t[..<eq].trimmingCharacters(in: .whitespaces)
+            guard k == key || (anyTable && k.hasSuffix("." + key)) else { continue }
+            return t[t.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        }
+        return nil
+    }
+
+    /// The index of a `#` that starts a comment (outside a quoted string), if any.
+    private static func uncommentedEnd(_ line: Substring) -> Substring.Index? {
+        var quote: Character?
+        for i in line.indices {
+            let c = line[i]
+            if let q = quote { if c == q { quote = nil } } else if c == "\"" || c == "'" { quote = c } else if c == "#" { return i }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,42 @@
+/// Everything that can go wrong when loading parameters, optimizing, or resuming a UFM run, phrased so
+/// that a person can act on it.
+public indirect enum UFMError: Error, Equatable, CustomStringConvertible {
+    /// A params or checkpoint file lacks a required array.
+    case missingArray(name: String, expectedShape: [Int], available: [String])
+    /// An array has the wrong shape for the model in the config.
+    case arrayShape(name: String, found: [Int], expected: [Int])
+    /// An array is not floating point, or holds NaN/Inf.
+    case arrayContent(name: String, reason: String)
+    /// An array that the model does not have (e.g. `b` when `model.bias = false`).
+    case unexpectedArray(name: String, reason: String)
+    /// The objective became NaN/Inf or exploded.
+    case diverged(step: Int, objective: Double, reason: String, learningRate: Double)
+    /// A checkpoint does not belong to this config (different optimizer or parameter count).
+    case checkpoint(reason: String)
+    /// A run directory that cannot be used (already holds a run, or lacks a file needed to resume).
+    case runDirectory(path: String, reason: String)
+    /// An error about the arrays of the file at `path` (params or checkpoint).
+    case inFile(path: String, error: UFMError)
+
+    public var description: String {
+        switch self {
+        case .missingArray(let n, let s, let a):
+            return "no array '\(n)' (expected shape \(s)); the file has: \(a.isEmpty ? "nothing" : a.joined(separator: ", "))"
+        case .arrayShape(let n, let f, let e):
+            return "array '\(n)' has shape \(f), expected \(e) for the model in the config"
+        case .arrayContent(let n, let r):
+            return "array '\(n)': \(r)"
+        case .unexpectedArray(let n, let r):
+            return "unexpected array '\(n)': \(r)"
+        case .diverged(let s, let f, let r, let lr):
+            return "the optimization diverged at step \(s) (objective \(f): \(r)); "
+                + "try a smaller learning rate (optimizer.learning_rate is \(lr), e.g. --set optimizer.learning_rate=\(lr / 10))"
+        case .checkpoint(let r):
+            return "cannot resume from this checkpoint: \(r)"
+        case .runDirectory(let p, let r):
+            return "run directory \(p): \(r)"
+        case .inFile(let p, let e):
+            return "\(p): \(e)"
+        }
+    }
+}

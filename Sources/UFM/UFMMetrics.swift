@@ -1,0 +1,65 @@
+import Collapse
+import Linalg
+
+/// The metrics.csv columns of a UFM run and how a logged snapshot fills them.
+///
+/// Columns: `step`, `objective`, `fit`, `gradient_norm`, then for every feature level l = 1 … L (the
+/// features Z_l, Z_1 = H_1): `nc1_l`, `nc1_trace_l`, `nc2_of_l`, `nc2_etf_l`, and `alignment_sin2_l`, the
+/// mean sin² of the principal angles between span(M̄_l) and the top-K right singular subspace of W_l
+/// (Rangamani et al., ICML 2023: the weight–feature alignment of layers whose W_l is not K×d);
+/// for the last level also `nc3_L` and `nc4_L` against the classifier (W_L, b). For the linear model
+/// (σ = identity), `nc3_l` and `nc4_l` are logged at every level against the end-to-end classifier
+/// W_L⋯W_l (and b), the map Tirer & Bruna's Theorem 4.1 speaks about. Definitions: docs/metrics.md
+/// (computed on the exact class-major path, `ClassStatistics(columns:classes:)`).
+public enum UFMMetrics {
+    /// Per-level metric names (without the `_l` suffix) logged for every level.
+    public static let levelNames = ["nc1", "nc1_trace", "nc2_of", "nc2_etf", "alignment_sin2"]
+    /// Extra names logged for the last level only.
+    public static let lastLevelNames = ["nc3", "nc4"]
+
+    public static func columns(for spec: ModelSpec) -> [String] {
+        var c = ["step", "objective", "fit", "gradient_norm"]
+        for l in 1...spec.depth {
+            c += levelNames.map { "\($0)_\(l)" }
+            if l == spec.depth || spec.activation == .none { c += lastLevelNames.map { "\($0)_\(l)" } }
+        }
+        return c
+    }
+
+    /// The row of a snapshot (column name → value).
+    ///
+    /// Computes only the logged metrics, through the same `Collapse` routines and formulas as
+    /// `NCMetrics.compute` (which also computes spectra, alignments and CDNV that a run does not log):
+    /// one `ClassStatistics` per level, then NC1 (`NC.withinClassVariability`), NC2 (`NC.gramDistance`),
+    /// and for the last level NC3 (`NC.selfDuality`) and NC4 (`NearestClassCenterAgreement`, a second pass).
+    public static func row(_ s: TrainingSnapshot) throws -> [String: Double] {
+        let spec = s.parameters.spec
+        var row: [String: Double] = ["step": Double(s.step), "objective": s.objective, "fit": s.fit, "gradient_norm": s.gradientNorm]
+        // The end-to-end classifiers W_L⋯W_l of the linear model, l = L … 1 (only W_L otherwise).
+        var classifiers: [Int: Matrix<Double>] = [spec.depth: s.parameters.w(spec.depth)]
+        if spec.activation == .none, spec.depth > 1 {
+            for l in stride(from: spec.depth - 1, through: 1, by: -1) {
+                classifiers[l] = classifiers[l + 1]! * s.parameters.w(l)
+            }
+        }
+        for l in 1...spec.depth {
+            let z = s.features[l - 1]
+            let stats = try ClassStatistics(columns: z, classes: spec.classes, layer: "level \(l) (Z_\(l))")
+            let w = try NC.withinClassVariability(stats)
+            row["nc1_\(l)"] = w.nc1
+            row["nc1_trace_\(l)"] = w.nc1Trace
+            row["nc2_of_\(l)"] = NC.gramDistance(NC.gram(rows: stats.means), to: .orthogonalFrame)
+            row["nc2_etf_\(l)"] = NC.gramDistance(NC.gram(rows: stats.centeredMeans), to: .simplexETF)
+            row["alignment_sin2_\(l)"] = try NC.alignment(means: stats.means, weight: s.parameters.w(l),
+                                                      layer: "level \(l) (Z_\(l))").meanSquaredSine
+            if let weight = classifiers[l] {
+                let classifier = Classifier(weight: weight, bias: s.parameters.b)
+                row["nc3_\(l)"] = NC.selfDuality(weight: classifier.weight, means: stats.means)
+                var agreement = try NearestClassCenterAgreement(statistics: stats, classifier: classifier)
+                try agreement.add(columns: z)
+                row["nc4_\(l)"] = agreement.value
+            }
+        }
+        return row
+    }
+}

@@ -1,0 +1,91 @@
+import ArgumentParser
+import Foundation
+import Report
+import UFM
+
+/// `collapse theory`: the closed-form prediction for a UFM config (docs/theory.md).
+struct TheoryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "theory",
+        abstract: "Print the closed-form prediction for a UFM config: regime, optimal value, scales and status.",
+        discussion: """
+        Reads the same TOML as `collapse run` (only [model] and [regularization] matter) and prints:
+          regime     collapse | zero (whether a non-zero collapsed solution beats H = W = 0)
+          objective  the predicted optimal value of f
+          s*         the scale of the output class means, O̅ − b1ᵀ = s*·G
+          control    κ = K·(n·λ_H·Π_l λ_Wl)^(1/(L+1)) (c = K·√(n·λ_H·λ_W) at L = 1), its threshold and the margin
+          scales     a_l with H̄_lᵀH̄_l = a_l·G per level, b_l with W_lW_lᵀ = b_l·(projector) per weight,
+                     where G = I_K (orthogonal frame) or I_K − 11ᵀ/K (simplex ETF)
+          status     global (a theorem says the value is the global minimum) or dnc-candidate (only the
+                     deep-neural-collapse solution's value: ReLU with K ≥ 3, L ≥ 3, where lower-rank
+                     solutions can beat it, Súkeník, Mondelli & Lampert 2024)
+        Configurations outside every closed form print "no closed form for this configuration: <reason>"
+        (exit status 0; with --json, {"closed_form": false, "reason": …}).
+
+        Examples:
+          collapse theory experiments/tirer2022-fig4.toml
+          collapse theory experiments/sukenik2024-lowrank.toml --json
+          collapse theory cfg.toml --set regularization.lambda_h=0.01 --set model.bias=true
+        """
+    )
+
+    @Argument(help: "The TOML config (as for `collapse run`).")
+    var config: String
+
+    @Option(name: .customLong("set"), help: "Override a config key, typed as TOML: --set section.key=value (repeatable).")
+    var overrides: [String] = []
+
+    @Flag(help: "Print JSON (keys: closed_form, objective, regime, status, geometry, s_star, control, threshold, margin, scale, bias, reference, statement).")
+    var json = false
+
+    func run() throws {
+        let cfg = try UFMConfig.load(URL(fileURLWithPath: config), overrides: overrides)
+        for w in cfg.warnings { FileHandle.standardError.write(Data("\(w)\n".utf8)) }
+        let spec = cfg.model
+        if json {
+            print(Theory.json(for: spec).serialized())
+            do { _ = try Theory.predict(spec) } catch { if case .invalidSpec = error { throw ExitCode(1) } }
+            return
+        }
+        let p: TheoryPrediction
+        do { p = try Theory.predict(spec) } catch {
+            print(error.description)
+            if case .invalidSpec = error { throw ExitCode(1) }
+            return
+        }
+        print(TheoryText.render(p))
+    }
+}
+
+/// The human-readable form of a prediction.
+enum TheoryText {
+    static func render(_ p: TheoryPrediction) -> String {
+        let s = p.spec
+        let g = p.geometry == .orthogonalFrame ? "I_K" : "I_K − 11ᵀ/K"
+        let controlName = s.depth == 1 ? "c = K·√(n·λ_H·λ_W)" : "κ = K·(n·λ_H·Π λ_Wl)^(1/(L+1))"
+        var out: [String] = []
+        out.append("model      K=\(s.classes) n=\(s.perClass) widths=\(s.widths) \(s.activation.rawValue) \(s.loss.rawValue) "
+            + "bias=\(s.bias) λ_H=\(num(s.lambdaH)) λ_W=\(list(s.lambdaW))")
+        let relation = p.regime == .collapse ? "<" : "≥"
+        out.append("regime     \(p.regime.rawValue): \(controlName) = \(num(p.control)) \(relation) threshold \(num(p.threshold)), "
+            + "margin \(num(p.margin))")
+        out.append("objective  \(num(p.objective))")
+        out.append("s*         \(num(p.sStar))   (output class means O̅ − b1ᵀ = s*·G)")
+        out.append("geometry   \(p.geometry.rawValue), G = \(g)")
+        if let b = p.bias {
+            out.append("bias       b = \(list(b))" + (s.loss == .ce ? "  (any multiple of 1_K: softmax ignores it)" : ""))
+        }
+        out.append("scales     level  a_l: H̄_lᵀH̄_l = a_l·G    b_l: W_lW_lᵀ = b_l·Π_l")
+        for l in 1...s.depth {
+            out.append("           \(pad(String(l), 5))  \(pad(num(p.featureScales[l - 1]), 24))  \(num(p.weightScales[l - 1]))")
+        }
+        out.append("           out    \(num(p.outputGramScale))  (= s*², the output class means' Gram scale)")
+        out.append("status     \(p.statusStatement)")
+        out.append("reference  \(p.reference)")
+        return out.joined(separator: "\n")
+    }
+
+    static func num(_ x: Double) -> String { String(format: "%.12g", x) }
+    static func list(_ xs: [Double]) -> String { "[" + xs.map(num).joined(separator: ", ") + "]" }
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+
+/// The commands as a user runs them: outputs on disk, JSON contracts, and errors that name the problem.
+@Suite struct CommandLineTests {
+    @Test func reproduceWritesTheWholeRunDirectoryAndMatchesTheTheory() throws {
+        let tmp = try CLI.temporaryDirectory("reproduce")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("run")
+        let r = try CLI.run(["reproduce", "tirer2022-thm31-nobias-collapse", "--out", dir.path, "--quiet"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for f in ["config.toml", "metrics.csv", "summary.json", "params.npz", "index.html", "figures/overview.svg", "figures/nc1.svg"] {
+            #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent(f).path), "missing \(f)")
+        }
+        #expect(r.stdout.contains("matches the theory"), "\(r.stdout)")
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("summary.json"))) as! [String: Any]
+        let final = summary["final"] as! [String: Any]
+        let theory = summary["theory"] as! [String: Any]
+        #expect(theory["status"] as? String == "global")
+        let gap = try #require(final["gap_to_theory"] as? Double)
+        #expect(abs(gap) < 1e-8)
+    }
+
+    @Test func reproduceListsEveryPaperPreset() throws {
+        let r = try CLI.run(["reproduce", "--list"])
+        #expect(r.status == 0)
+        for name in ["tirer2022-fig3", "tirer2022-fig4", "tirer2022-fig8", "tirer2022-fig9", "sukenik2023-depth3",
+                     "sukenik2023-depth5", "sukenik2024-lowrank", "tirer2022-thm31-bias-zero"] {
+            #expect(r.stdout.contains(name), "missing \(name)")
+        }
+        let bad = try CLI.run(["reproduce", "tirer2099-fig1"])
+        #expect(bad.status != 0 && bad.stderr.contains("no preset named 'tirer2099-fig1'"), "\(bad.stderr)")
+    }
+
+    @Test func theoryJSONHasTheContractKeys() throws {
+        let r = try CLI.run(["theory", "experiments/sukenik2024-lowrank.toml", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        for key in ["objective", "regime", "status", "threshold", "scale"] { #expect(o[key] != nil, "missing \(key)") }
+        #expect(o["status"] as? String == "dnc-candidate")
+        #expect(o["regime"] as? String == "collapse")
+    }
+
+    @Test func badConfigNamesTheKeyAndWritesNothing() throws {
+        let tmp = try CLI.temporaryDirectory("badconfig")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let dir = tmp.appendingPathComponent("run")
+        let r = try CLI.run(["run", "experiments/tirer2022-fig3.toml", "--out", dir.path, "--set", "regularization.lambda_h=-1"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("lambda_h"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("metrics.csv").path))
+    }
+
+    @Test func measureReadsANumPyStyleFile() throws {
+        let tmp = try CLI.temporaryDirectory("measure")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let file = tmp.appendingPathComponent("features.npz")
+        // A UFM run's H1 written back as samples-as-rows features with labels, through the toolkit itself.
+        let run = tmp.appendingPathComponent("run")
+        let r = try CLI.run(["reproduce", "tirer2022-thm31-nobias-collapse", "--out", run.path, "--quiet",
+                             "--set", "optimizer.method=\"lbfgs\"", "--set", "optimizer.steps=200"])
+        #expect(r.status == 0, "\(r.stderr)")
+        try writeFeatureFile(params: run.appendingPathComponent("params.npz"), to: file)
+        let m = try CLI.run(["measure", file.path, "--json"])
+        #expect(m.status == 0, "\(m.stderr)")
+        let o = try JSONSerialization.jsonObject(with: Data(m.stdout.utf8)) as! [String: Any]
+        let h = try #require(o["h1"] as? [String: Any])
+        let nc1 = try #require(h["nc1"] as? Double)
+        #expect(nc1 < 1e-12, "the collapsed optimum has NC1 ≈ 0, got \(nc1)")
+        #expect(h["nc3"] != nil && h["nc4"] != nil)
+        // Bad input: a label outside 0…K−1 is named.
+        let bad = try CLI.run(["measure", file.path, "--classes", "2"])
+        #expect(bad.status != 0 && bad.stderr.lowercased().contains("label"), "\(bad.stderr)")
+    }
+
+    /// Uses python3 + NumPy (installed by scripts/setup.sh) the way a PyTorch user would save features.
+    private func writeFeatureFile(params: URL, to file: URL) throws {
+        let script = """
+        import numpy as np, sys
+        p = np.load(sys.argv[1])
+        H = p["H1"]; W = p["W1"]
+        n = H.shape[1] // W.shape[0]
+        labels = np.repeat(np.arange(W.shape[0]), n)
+        np.savez(sys.argv[2], labels=labels, h1=H.T.astype(np.float32), weight=W)
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, params.path, file.path]
+        try p.run()
+        p.waitUntilExit()
+        try #require(p.terminationStatus == 0, "python3 with numpy is needed (make setup)")
+    }
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""Runs every preset of experiments/ (or the ones named) and writes docs/reproductions.md from the runs.
+
+Each section is made from the run itself: the preset's comment, the rendered overview figure
+(rsvg-convert → docs/img/<name>.png), the final objective against the theory, the last NC metrics per
+level, and the wall time. Nothing in the document is typed by hand except NOTES below, which say where
+and why a run differs from the paper.
+
+Usage: python3 scripts/reproductions.py [--skip-run] [--kind ufm|train|all] [NAME ...]
+"""
+import argparse, json, os, subprocess, sys, time, csv
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, ".build", "release", "collapse")
+
+NOTES = {
+    "tirer2022-fig4": "Init N(0, 0.3²) instead of 0.1: at 0.1, seeds 0 and 2 stop at non-collapsed critical points "
+                      "2–4% above the global value (NC1 stays near 1e-2), which the nonconvex ReLU landscape allows; "
+                      "seeds 1 and 3 converge. Tirer & Bruna's Thm 4.2 is about global minimizers, which these are not.",
+    "tirer2022-fig9": "Same as Fig. 4: at init 0.1 all three seeds tried stop 2–16% above the global value; at 0.3 seed 0 converges.",
+    "sukenik2023-depth3": "Step size 0.5 (not 0.1) so that plain GD converges in 2·10⁵ steps at λ = 0.001.",
+    "sukenik2023-depth5": "Step size 0.5 and init 0.3: with init 0.1 the signal through five layers is so small that GD "
+                          "stays at the zero saddle (objective ≈ 0.256 after 10⁵ steps). Level 1 (H₁) is, as the paper "
+                          "says, antipodal for K = 2 (a simplex ETF, NC2-ETF ≈ 0), not an orthogonal frame; the ReLU "
+                          "levels 2…L are orthogonal frames.",
+    "sukenik2024-lowrank": "The theory's value is only the DNC candidate's. Plain GD ends BELOW it (negative gap): a "
+                           "lower-rank solution, which is Súkeník et al. 2024's point. See the level ranks in summary.json "
+                           "(means_rank_l in metrics.csv).",
+}
+
+def presets(kind):
+    out = subprocess.run([BIN, "reproduce", "--list"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    rows = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1] in ("[ufm]", "[train]"):
+            k = parts[1][1:-1]
+            if (kind == "all" or k == kind) and not parts[0].startswith("example-"):
+                rows.append((parts[0], k))
+    return rows
+
+def comment(name):
+    lines = []
+    with open(os.path.join(ROOT, "experiments", name + ".toml")) as f:
+        for line in f:
+            if not line.startswith("#"):
+                break
+            lines.append(line[1:].strip())
+    return " ".join(l for l in lines if not l.startswith("Runtime here"))
+
+def last_metrics(run):
+    with open(os.path.join(run, "metrics.csv")) as f:
+        rows = list(csv.reader(f))
+    header, last = rows[0], rows[-1]
+    return dict(zip(header, last)), header
+
+def section(name, kind, run, seconds):
+    s = json.load(open(os.path.join(run, "summary.json")))
+    final, theory = s.get("final", {}), s.get("theory", {})
+    png = os.path.join("docs", "img", name + ".png")
+    subprocess.run(["rsvg-convert", "-w", "1400", "-b", "white", os.path.join(run, "figures", "overview.svg"),
+                    "-o", os.path.join(ROOT, png)], check=True)
+    out = [f"## {name}", "", comment(name), "", f"![{name}](img/{name}.png)", ""]
+    m, header = last_metrics(run)
+    x = header[0]
+    if kind == "ufm":
+        obj = final.get("objective")
+        out.append(f"- final objective: **{obj:.12g}** after {final.get('step')} steps")
+        if theory.get("closed_form"):
+            gap = final.get("gap_to_theory")
+            rel = gap / abs(theory["objective"]) if theory["objective"] else gap
+            out.append(f"- theory: {theory['objective']:.12g} ({theory['status']}; {theory['reference']}); "
+                       f"gap f − f* = {gap:.3e} ({rel * 100:+.3g} %)")
+        else:
+            out.append(f"- theory: {theory.get('reason', 'no closed form')}")
+    else:
+        out.append(f"- final {x}: {m.get(x)}; training accuracy {m.get('accuracy', m.get('train_accuracy', '?'))}")
+    out.append(f"- wall time here: {seconds:.1f} s (2 cores, release build)")
+    levels = [c[len('nc1_'):] for c in header if c.startswith("nc1_") and not c.startswith(("nc1_trace", "nc1_topk"))]
+    fams = ["nc1", "nc2_of", "nc2_etf", "nc3", "nc4"]
+    out += ["", f"Last logged {x}:", "", "| level | " + " | ".join(fams) + " |", "|---|" + "---|" * len(fams)]
+    for l in levels:
+        vals = []
+        for f_ in fams:
+            v = m.get(f"{f_}_{l}", "")
+            vals.append(f"{float(v):.3e}" if v not in ("", None) else "–")
+        out.append(f"| {l} | " + " | ".join(vals) + " |")
+    if name in NOTES:
+        out += ["", "**Differences from the paper and why.** " + NOTES[name]]
+    return "\n".join(out) + "\n"
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("names", nargs="*")
+    ap.add_argument("--skip-run", action="store_true", help="use the existing runs/<name> directories")
+    ap.add_argument("--kind", default="ufm", choices=["ufm", "train", "all"])
+    args = ap.parse_args()
+    todo = presets(args.kind)
+    if args.names:
+        todo = [p for p in todo if p[0] in args.names]
+    sections, timing = {}, {}
+    for name, kind in todo:
+        run = os.path.join(ROOT, "runs", name)
+        seconds = None
+        if not args.skip_run:
+            t0 = time.time()
+            subprocess.run([BIN, "reproduce", name, "--out", run, "--force", "--quiet"], cwd=ROOT, check=True)
+            seconds = time.time() - t0
+        else:
+            seconds = json.load(open(os.path.join(run, "summary.json"))).get("seconds", float("nan"))
+        sections[name] = section(name, kind, run, seconds)
+        print(f"{name}: {seconds:.1f} s", file=sys.stderr)
+    path = os.path.join(ROOT, "docs", "reproductions.md")
+    existing = open(path).read() if os.path.exists(path) else ""
+    head = existing.split("\n## ")[0] if existing else "# Reproductions\n"
+    old = {}
+    for chunk in existing.split("\n## ")[1:]:
+        old[chunk.split("\n", 1)[0].strip()] = "## " + chunk.rstrip() + "\n"
+    old.update(sections)
+    order = [p for p, _ in presets("all")]
+    body = [old[n] for n in order if n in old]
+    with open(path, "w") as f:
+        f.write(head.rstrip() + "\n\n" + "\n".join(body))
+
+if __name__ == "__main__":
+    main()
