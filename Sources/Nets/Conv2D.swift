@@ -38,6 +38,11 @@ public final class Conv2D: @unchecked Sendable {
     private let transformed: FloatBuffer?
     private let rowScratch: [FloatBuffer]
     private let tilesPerSample: Int
+    /// Winograd: the forward pass's V per (shard, chunk) segment, reused by the backward pass (nil when the
+    /// context's cache budget is spent: the backward pass then transforms the input again).
+    private let inputCache: FloatBuffer?
+    private let chunksPerShard: Int
+    private let segmentCount: Int
     private var savedInput: UnsafePointer<Float>?
 
     public init(name: String, input: FeatureShape, outChannels: Int, kernel: Int, stride: Int = 1, padding: Int,
@@ -74,8 +79,13 @@ public final class Conv2D: @unchecked Sendable {
             context.reserveColumns(16 * (input.channels + outChannels) * Winograd.rowStride(tiles: chunk * tilesPerSample) + 64)
             transformed = FloatBuffer(count: 16 * outChannels * input.channels)
             partialGradients = (0..<context.shards).map { _ in FloatBuffer(count: 16 * outChannels * input.channels) }
-            rowScratch = (0..<context.shards).map { _ in FloatBuffer(count: Winograd.scratchCount(width: ow)) }
+            rowScratch = (0..<context.shards).map { _ in FloatBuffer(count: Winograd.scratchCount(height: oh, width: ow)) }
             _ = tw
+            let largestShard = (maxBatch + context.shards - 1) / context.shards
+            chunksPerShard = Swift.max(1, (largestShard + chunk - 1) / chunk)
+            segmentCount = 16 * input.channels * Winograd.rowStride(tiles: chunk * tilesPerSample) + 64
+            let cacheCount = context.shards * chunksPerShard * segmentCount
+            inputCache = context.reserveWinogradCache(cacheCount) ? FloatBuffer(count: cacheCount) : nil
         } else {
             tilesPerSample = 0
             let perSample = depth * oh * ow
@@ -85,6 +95,9 @@ public final class Conv2D: @unchecked Sendable {
             transformed = nil
             partialGradients = (1..<Swift.max(context.shards, 1)).map { _ in FloatBuffer(count: wCount) }
             rowScratch = []
+            inputCache = nil
+            chunksPerShard = 0
+            segmentCount = 0
         }
     }
 
@@ -196,10 +209,12 @@ public final class Conv2D: @unchecked Sendable {
         }
         ctx.workers.run(ctx.shards) { s in
             let r = ctx.shardRange(s, batch: batch)
-            let v = ctx.columns(shard: s), m = v + 16 * cin * maxStride, pad = rowScratch[s].base
-            var c0 = r.lowerBound
+            let scratch = ctx.columns(shard: s), m = scratch + 16 * cin * maxStride, pad = rowScratch[s].base
+            var c0 = r.lowerBound, k = 0
             while c0 < r.upperBound {
                 let n = Swift.min(chunk, r.upperBound - c0), t = n * tilesPerSample, ts = Winograd.rowStride(tiles: t)
+                let v = inputCache.map { $0.base + (s * chunksPerShard + k) * segmentCount } ?? scratch
+                k += 1
                 prof.time(.winogradTransform, shard: s) {
                     Winograd.transformInput(x, channels: cin, height: h, width: w, batch: batch, first: c0, count: n, into: v, pad: pad)
                 }
@@ -227,13 +242,19 @@ public final class Conv2D: @unchecked Sendable {
             let du = partialGradients[s].base
             let r = ctx.shardRange(s, batch: batch)
             if r.isEmpty { du.update(repeating: 0, count: uCount); return }
-            let v = ctx.columns(shard: s), dm = v + 16 * cin * maxStride, pad = rowScratch[s].base
-            var c0 = r.lowerBound
+            let scratch = ctx.columns(shard: s), dm = scratch + 16 * cin * maxStride, pad = rowScratch[s].base
+            var c0 = r.lowerBound, k = 0
             while c0 < r.upperBound {
                 let n = Swift.min(chunk, r.upperBound - c0), t = n * tilesPerSample, ts = Winograd.rowStride(tiles: t)
+                // V of this chunk: kept from the forward pass, or transformed again into the scratch.
+                let cached = inputCache.map { $0.base + (s * chunksPerShard + k) * segmentCount }
+                let v = cached ?? scratch
+                k += 1
                 prof.time(.winogradTransform, shard: s) {
                     Winograd.transformOutputAdjoint(dy, channels: cout, height: h, width: w, batch: batch, first: c0, count: n, into: dm, pad: pad)
-                    Winograd.transformInput(x, channels: cin, height: h, width: w, batch: batch, first: c0, count: n, into: v, pad: pad)
+                    if cached == nil {
+                        Winograd.transformInput(x, channels: cin, height: h, width: w, batch: batch, first: c0, count: n, into: v, pad: pad)
+                    }
                 }
                 let beta: Float = c0 == r.lowerBound ? 0 : 1
                 prof.time(.convBackwardWeightGemm, shard: s) {
@@ -246,11 +267,11 @@ public final class Conv2D: @unchecked Sendable {
                     prof.time(.convBackwardDataGemm, shard: s) {
                         for xi in 0..<16 {
                             Float.gemm(transA: true, transB: false, m: cin, n: t, k: cout, alpha: 1, a: u + xi * cout * cin, lda: cin,
-                                       b: dm + xi * cout * ts, ldb: ts, beta: 0, c: v + xi * cin * ts, ldc: ts)
+                                       b: dm + xi * cout * ts, ldb: ts, beta: 0, c: scratch + xi * cin * ts, ldc: ts)
                         }
                     }
                     prof.time(.winogradTransform, shard: s) {
-                        Winograd.transformInputAdjoint(v, channels: cin, height: h, width: w, batch: batch, first: c0, count: n,
+                        Winograd.transformInputAdjoint(scratch, channels: cin, height: h, width: w, batch: batch, first: c0, count: n,
                                                        into: dx, accumulate: accumulate, pad: pad)
                     }
                 }

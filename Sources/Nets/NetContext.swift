@@ -27,16 +27,22 @@ public final class NetContext: @unchecked Sendable {
     /// With `.automatic`, Winograd is used from this many input channels on (narrower products are too
     /// small for sgemm to pay for the transforms; measured with `collapse bench nets`).
     public let winogradMinChannels: Int
+    /// Floats the Winograd layers of one network may keep to reuse the forward pass's transformed input V
+    /// in the backward pass (instead of transforming again). Layers reserve in construction order until
+    /// the budget is spent; the result is the same either way.
+    public let winogradCacheBudget: Int
+    private(set) var winogradCacheUsed = 0
     private var columns: [FloatBuffer]
 
     public init(threads: Int = 1, shards: Int = 2, columnBudget: Int = 1 << 18, algorithm: ConvolutionAlgorithm = .automatic,
-                winogradMinChannels: Int = 16) {
+                winogradMinChannels: Int = 16, winogradCacheBudget: Int = 1 << 27) {
         precondition(shards >= 1 && columnBudget >= 1)
         workers = Workers(threads: threads)
         self.shards = shards
         self.columnBudget = columnBudget
         self.algorithm = algorithm
         self.winogradMinChannels = winogradMinChannels
+        self.winogradCacheBudget = winogradCacheBudget
         profile = Profile(shards: shards)
         columns = (0..<shards).map { _ in FloatBuffer(count: 0) }
     }
@@ -45,6 +51,13 @@ public final class NetContext: @unchecked Sendable {
     /// never during a step).
     func reserveColumns(_ count: Int) {
         for s in 0..<shards where columns[s].count < count { columns[s] = FloatBuffer(count: count) }
+    }
+
+    /// Reserves `count` Floats of the Winograd cache budget; false when it is spent.
+    func reserveWinogradCache(_ count: Int) -> Bool {
+        guard winogradCacheUsed + count <= winogradCacheBudget else { return false }
+        winogradCacheUsed += count
+        return true
     }
 
     /// Shard `s`'s column buffer.

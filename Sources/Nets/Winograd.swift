@@ -87,25 +87,26 @@ enum Winograd {
     @inline(__always) static func rowStride(tiles t: Int) -> Int { t + 16 }
     /// Floats of one even/odd scratch array for an image of width `w` (TW + 1 entries plus a 16-wide load).
     @inline(__always) static func arrayCapacity(width w: Int) -> Int { ((w + 1) / 2 + 1 + 16 + 15) / 16 * 16 }
-    /// Floats of row scratch the transforms need for an image of width `w`.
-    static func scratchCount(width w: Int) -> Int { 16 * arrayCapacity(width: w) }
+    /// Floats of scratch the transforms need for an h×w image: the even/odd split of a whole padded plane
+    /// (2·TH + 2 rows) and 16 row arrays.
+    static func scratchCount(height h: Int, width w: Int) -> Int { (2 * (2 * ((h + 1) / 2) + 2) + 16) * arrayCapacity(width: w) }
+
+    /// Splits every row of an h×w plane into even/odd halves: padded row pr = iy + 1 (iy = −1 … 2TH) at
+    /// `eo + 2·pr·cap` (E) and `+ cap` (O). Rows outside the image and entries past TW are left as they are
+    /// (zero: the caller zeroes the buffer once).
+    @inline(__always)
+    static func splitPlane(_ plane: UnsafePointer<Float>, height h: Int, width w: Int, into eo: UnsafeMutablePointer<Float>, capacity cap: Int) {
+        for iy in 0..<h {
+            let e = eo + 2 * (iy + 1) * cap, o = e + cap, row = plane + iy * w, e1 = e + 1
+            for p in 0..<(w / 2) { o[p] = row[2 * p]; e1[p] = row[2 * p + 1] }
+            if w % 2 == 1 { o[w / 2] = row[w - 1] }
+        }
+    }
 
     @inline(__always) static func load16(_ p: UnsafePointer<Float>) -> V16 { UnsafeRawPointer(p).loadUnaligned(as: V16.self) }
     @inline(__always) static func store(_ v: V16, _ p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: V16.self) }
     @inline(__always) static func keep(_ v: V16, _ mask: SIMD16<UInt32>) -> V16 {
         unsafeBitCast(unsafeBitCast(v, to: SIMD16<UInt32>.self) & mask, to: V16.self)
-    }
-
-    /// E[p] = row[2p − 1], O[p] = row[2p] for p = 0 … TW (zero outside 0..<w); the rest of the arrays zero.
-    @inline(__always)
-    static func split(_ row: UnsafePointer<Float>?, width w: Int, tiles tw: Int, even e: UnsafeMutablePointer<Float>,
-                      odd o: UnsafeMutablePointer<Float>, capacity: Int) {
-        e.update(repeating: 0, count: capacity)
-        o.update(repeating: 0, count: capacity)
-        guard let row else { return }
-        let e1 = e + 1
-        for p in 0..<(w / 2) { o[p] = row[2 * p]; e1[p] = row[2 * p + 1] }
-        if w % 2 == 1 { o[w / 2] = row[w - 1] }
     }
 
     // MARK: input
@@ -115,24 +116,23 @@ enum Winograd {
                                first b0: Int, count n: Int, into v: UnsafeMutablePointer<Float>, pad: UnsafeMutablePointer<Float>) {
         let th = (h + 1) / 2, tw = (w + 1) / 2, t = n * th * tw, ts = rowStride(tiles: t), cap = arrayCapacity(width: w)
         let xiStride = channels * ts
-        // E_r, O_r of the four input rows (8 arrays), then of the four Bᵀ-combined rows (8 more).
-        @inline(__always) func e(_ r: Int) -> UnsafeMutablePointer<Float> { pad + (2 * r) * cap }
-        @inline(__always) func o(_ r: Int) -> UnsafeMutablePointer<Float> { pad + (2 * r + 1) * cap }
+        let rowsEO = 2 * (2 * th + 2) * cap
+        let eo = pad, tmp = pad + rowsEO  // the split plane; then E/O of the four Bᵀ-combined rows
+        pad.update(repeating: 0, count: rowsEO + 8 * cap)
         for c in 0..<channels {
             for j in 0..<n {
-                let plane = x + ((c * batch + b0 + j) * h) * w
+                splitPlane(x + ((c * batch + b0 + j) * h) * w, height: h, width: w, into: eo, capacity: cap)
                 for ty in 0..<th {
-                    for r in 0..<4 {
-                        let iy = 2 * ty - 1 + r
-                        split(iy >= 0 && iy < h ? plane + iy * w : nil, width: w, tiles: tw, even: e(r), odd: o(r), capacity: cap)
-                    }
-                    // Bᵀ·d: t0 = d0 − d2, t1 = d1 + d2, t2 = d2 − d1, t3 = d1 − d3, in both halves.
+                    // Bᵀ·d on padded rows 2ty … 2ty+3 (image rows 2ty − 1 …): t0 = d0 − d2, t1 = d1 + d2,
+                    // t2 = d2 − d1, t3 = d1 − d3, in both halves.
+                    let d0 = eo + 2 * (2 * ty) * cap
                     var k = 0
                     while k < cap {
                         for half in 0..<2 {
-                            let d0 = pad + half * cap + k, d1 = d0 + 2 * cap, d2 = d0 + 4 * cap, d3 = d0 + 6 * cap
-                            let a = load16(d0), b = load16(d1), cc = load16(d2), d = load16(d3)
-                            store(a - cc, d0 + 8 * cap); store(b + cc, d1 + 8 * cap); store(cc - b, d2 + 8 * cap); store(b - d, d3 + 8 * cap)
+                            let r0 = d0 + half * cap + k, r1 = r0 + 2 * cap, r2 = r0 + 4 * cap, r3 = r0 + 6 * cap
+                            let a = load16(r0), b = load16(r1), cc = load16(r2), d = load16(r3)
+                            let o = tmp + half * cap + k
+                            store(a - cc, o); store(b + cc, o + 2 * cap); store(cc - b, o + 4 * cap); store(b - d, o + 6 * cap)
                         }
                         k += 16
                     }
@@ -141,7 +141,7 @@ enum Winograd {
                     var tx0 = 0
                     while tx0 < tw {
                         for r in 0..<4 {
-                            let er = e(4 + r) + tx0, or = o(4 + r) + tx0
+                            let er = tmp + (2 * r) * cap + tx0, or = er + cap
                             let x0 = load16(er), x1 = load16(or), x2 = load16(er + 1), x3 = load16(or + 1)
                             let q = out + (4 * r) * xiStride + tx0
                             store(x0 - x2, q)
@@ -163,18 +163,18 @@ enum Winograd {
                                       pad: UnsafeMutablePointer<Float>) {
         let th = (h + 1) / 2, tw = (w + 1) / 2, t = n * th * tw, ts = rowStride(tiles: t), cap = arrayCapacity(width: w)
         let xiStride = channels * ts
-        @inline(__always) func e(_ r: Int) -> UnsafeMutablePointer<Float> { pad + (2 * r) * cap }
-        @inline(__always) func o(_ r: Int) -> UnsafeMutablePointer<Float> { pad + (2 * r + 1) * cap }
+        let rowsEO = 2 * (2 * th + 2) * cap
+        let eo = pad, tmp = pad + rowsEO  // the plane's gradient in even/odd space; the four rows of one tile row
         // All ones in the lanes of real tiles of the last 16-tile block of a row, zero past them.
         var lastMask = SIMD16<UInt32>()
         for l in 0..<(tw - (tw - 1) / 16 * 16) { lastMask[l] = .max }
         for c in 0..<channels {
             if !accumulate { (dx + (c * batch + b0) * h * w).update(repeating: 0, count: n * h * w) }
             for j in 0..<n {
-                let plane = dx + ((c * batch + b0 + j) * h) * w
+                eo.update(repeating: 0, count: rowsEO)
                 for ty in 0..<th {
                     let src = dv + c * ts + (j * th + ty) * tw
-                    (pad).update(repeating: 0, count: 8 * cap)
+                    tmp.update(repeating: 0, count: 8 * cap)
                     // Per transformed row r, v·Bᵀ adds (v₀, v₁ − v₂ + v₃, v₁ + v₂ − v₀, −v₃) to E[tx], O[tx],
                     // E[tx+1], O[tx+1] (tiles overlap by two columns).
                     var tx0 = 0
@@ -186,7 +186,7 @@ enum Winograd {
                                 // Lanes past the last tile hold other tiles' values: clear them bitwise (exact).
                                 v0 = keep(v0, lastMask); v1 = keep(v1, lastMask); v2 = keep(v2, lastMask); v3 = keep(v3, lastMask)
                             }
-                            let er = e(r) + tx0, or = o(r) + tx0
+                            let er = tmp + (2 * r) * cap + tx0, or = er + cap
                             store(load16(er) + v0, er)
                             store(load16(or) + (v1 - v2 + v3), or)
                             store(load16(er + 1) + (v1 + v2 - v0), er + 1)
@@ -194,33 +194,28 @@ enum Winograd {
                         }
                         tx0 += 16
                     }
-                    // B·(rows): image row 2ty − 1 + r gains (t0, t1 − t2 + t3, t1 + t2 − t0, −t3)[r], merged back from
-                    // even/odd: column 2p − 1 from E[p], column 2p from O[p].
-                    let de = pad + 8 * cap, dO = pad + 9 * cap
-                    for r in 0..<4 {
-                        let iy = 2 * ty - 1 + r
-                        guard iy >= 0 && iy < h else { continue }
-                        var k = 0
-                        while k < cap {
-                            for half in 0..<2 {
-                                let dst = half == 0 ? de : dO
-                                let t0 = load16(pad + half * cap + k), t1 = load16(pad + (2 + half) * cap + k)
-                                let t2 = load16(pad + (4 + half) * cap + k), t3 = load16(pad + (6 + half) * cap + k)
-                                let value: V16
-                                switch r {
-                                case 0: value = t0
-                                case 1: value = t1 - t2 + t3
-                                case 2: value = t1 + t2 - t0
-                                default: value = -t3
-                                }
-                                store(value, dst + k)
-                            }
-                            k += 16
+                    // B·(rows): padded row 2ty + r gains (t0, t1 − t2 + t3, t1 + t2 − t0, −t3)[r] (rows overlap by two).
+                    let d0 = eo + 2 * (2 * ty) * cap
+                    var k = 0
+                    while k < cap {
+                        for half in 0..<2 {
+                            let s0 = tmp + half * cap + k
+                            let t0 = load16(s0), t1 = load16(s0 + 2 * cap), t2 = load16(s0 + 4 * cap), t3 = load16(s0 + 6 * cap)
+                            let r0 = d0 + half * cap + k, r1 = r0 + 2 * cap, r2 = r0 + 4 * cap, r3 = r0 + 6 * cap
+                            store(load16(r0) + t0, r0)
+                            store(load16(r1) + (t1 - t2 + t3), r1)
+                            store(load16(r2) + (t1 + t2 - t0), r2)
+                            store(load16(r3) - t3, r3)
                         }
-                        let out = plane + iy * w, de1 = de + 1
-                        for p in 0..<(w / 2) { out[2 * p] += dO[p]; out[2 * p + 1] += de1[p] }
-                        if w % 2 == 1 { out[w - 1] += dO[w / 2] }
+                        k += 16
                     }
+                }
+                // Merge back: image column 2p from O[p], column 2p + 1 from E[p + 1], for every image row.
+                let plane = dx + ((c * batch + b0 + j) * h) * w
+                for iy in 0..<h {
+                    let e1 = eo + 2 * (iy + 1) * cap + 1, o = e1 - 1 + cap, out = plane + iy * w
+                    for p in 0..<(w / 2) { out[2 * p] += o[p]; out[2 * p + 1] += e1[p] }
+                    if w % 2 == 1 { out[w - 1] += o[w / 2] }
                 }
             }
         }

@@ -104,4 +104,23 @@ func naiveConvolution(_ x: [Float], _ w: [Float], input s: FeatureShape, batch: 
         }
         #expect(results[0] == results[1])
     }
+
+    /// Reusing the forward pass's Winograd transform in the backward pass (cache) gives the same bits as
+    /// transforming again (no cache budget).
+    @Test func winogradCacheDoesNotChangeResults() {
+        var rng = Xoshiro256StarStar(seed: 15)
+        let w = rng.floats(4 * 3 * 9), xs = rng.floats(3 * 3 * 35), dys = rng.floats(4 * 3 * 35)
+        var results: [[Float]] = []
+        for budget in [1 << 20, 0] {
+            let ctx = NetContext(threads: 1, shards: 2, columnBudget: 1, algorithm: .winograd, winogradCacheBudget: budget)
+            let conv = Conv2D(name: "c", input: FeatureShape(channels: 3, height: 5, width: 7), outChannels: 4,
+                              kernel: 3, stride: 1, padding: 1, maxBatch: 3, context: ctx)
+            conv.weight.value.assign(w)
+            let x = FloatBuffer(xs), dy = FloatBuffer(dys), dx = FloatBuffer(count: xs.count)
+            conv.forward(x.base, batch: 3)
+            conv.backward(dy.base, batch: 3, inputGradient: dx.base)
+            results.append(conv.output.array + conv.weight.gradient.array + dx.array)
+        }
+        #expect(results[0] == results[1])
+    }
 }
