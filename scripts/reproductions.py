@@ -26,7 +26,9 @@ NOTES = {
     "fashion-mnist-depthwise": "Same scaling (width 16, 100 images per class, 60 epochs) on Fashion-MNIST.",
     "sukenik2023-mlp-head": "The paper uses ResNet20 backbones on CIFAR-10/MNIST with full data; here a width-16 ResNet18 "
                             "backbone, a bias-free head of 4 layers of width 64, 1,000 MNIST digits, 60 epochs. NC1 "
-                            "decreases layer by layer through the head, as the deep UFM predicts.",
+                            "decreases layer by layer through the head (stage4 → head4), as the deep UFM predicts, and so "
+                            "does the orthogonal-frame distance NC2; but NC2 and NC3 stay far from 0 (about 1 at head4) "
+                            "after 60 epochs: the geometric part of deep collapse is not reached at this scale.",
     "tirer2022-fig4": "Init N(0, 0.3²) instead of 0.1: at 0.1, seeds 0 and 2 stop at non-collapsed critical points "
                       "2–4% above the global value (NC1 stays near 1e-2), which the nonconvex ReLU landscape allows; "
                       "seeds 1 and 3 converge. Tirer & Bruna's Thm 4.2 is about global minimizers, which these are not.",

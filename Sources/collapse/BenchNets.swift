@@ -10,14 +10,9 @@ struct BenchNets: ParsableCommand {
         commandName: "nets",
         abstract: "ResNet18 training images/s (forward + backward + SGD) at widths 16 and 64 vs PyTorch CPU.",
         discussion: """
-        One step: forward in training mode, MSE loss (mean over B·K), backward, SGD (lr 0.05, momentum 0.9,
-        weight decay 5e-4), on a random batch of 1×28×28 images, K = 10, bias-free classifier — the setting
-        of Tirer & Bruna (ICML 2022) Fig. 5. The reference is bench/resnet_torch.py, the same network in
-        PyTorch (torch.set_num_threads(threads)); it must be installed (pip install torch==2.13.0+cpu).
+        One step: forward in training mode, MSE loss (mean over B·K), backward, SGD (lr 0.05, momentum 0.9, weight decay 5e-4), on a random batch of 1×28×28 images, K = 10, bias-free classifier — the setting of Tirer & Bruna (ICML 2022) Fig. 5. The reference is bench/resnet_torch.py, the same network in PyTorch (torch.set_num_threads(threads)); it must be installed (pip install torch==2.13.0+cpu).
 
-        Two figures per side: wall-clock images/s, and images per CPU-second of the whole process (the
-        second is the fairer comparison on a machine shared with other work: it does not count time spent
-        waiting for a core, but it does count threads spinning).
+        Two figures per side: wall-clock images/s, and images per CPU-second of the whole process (the second is the fairer comparison on a machine shared with other work: it does not count time spent waiting for a core, but it does count threads spinning).
         """
     )
 

@@ -8,15 +8,12 @@ struct Reproduce: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Reproduce a figure of the seed papers from its preset in experiments/.",
         discussion: """
-        Each preset is a plain config file in experiments/ whose comment cites the paper, figure and setting.
-        Unconstrained-features presets run as `collapse run`, trained-network presets (those with a [data]
-        table) as `collapse train`. To change one thing, copy the file and use `collapse run` on the copy,
-        or pass --set section.key=value here.
+        Each preset is a plain config file in experiments/ whose comment cites the paper, figure and setting. Unconstrained-features presets run as `collapse run`, trained-network presets (those with a [data] table) as `collapse train`. To change one thing, copy the file and use `collapse run` on the copy, or pass --set section.key=value here.
 
         Examples:
           collapse reproduce --list
-          collapse reproduce tirer2022-fig4                  # → runs/tirer2022-fig4/figures, index.html
-          collapse reproduce sukenik2024-lowrank --set optimizer.method=lbfgs
+          collapse reproduce tirer2022-fig4     # → runs/tirer2022-fig4
+          collapse reproduce sukenik2024-lowrank --set optimizer.steps=200000
 
         Presets are looked up in $NC_EXPERIMENTS, ./experiments, then beside the binary's repository.
         """

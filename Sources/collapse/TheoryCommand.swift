@@ -19,8 +19,7 @@ struct TheoryCommand: ParsableCommand {
           status     global (a theorem says the value is the global minimum) or dnc-candidate (only the
                      deep-neural-collapse solution's value: ReLU with K ≥ 3, L ≥ 3, where lower-rank
                      solutions can beat it, Súkeník, Mondelli & Lampert 2024)
-        Configurations outside every closed form print "no closed form for this configuration: <reason>"
-        (exit status 0; with --json, {"closed_form": false, "reason": …}).
+        Configurations outside every closed form print "no closed form for this configuration: <reason>" (exit status 0; with --json, {"closed_form": false, "reason": …}).
 
         Examples:
           collapse theory experiments/tirer2022-fig4.toml

@@ -8,12 +8,7 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a CIFAR-style ResNet18 (+ MLP head) in Float on OpenBLAS and measure NC per layer.",
         discussion: """
-        Writes a run directory: config.toml (resolved, every key), metrics.csv (per epoch: loss, accuracy,
-        and at measured epochs NC1, NC2 (OF, ETF), … per layer, NC3/NC4 of the classifier), checkpoint.npz
-        after every epoch (weights, BN statistics, momentum, RNG state, epoch), params.npz (final weights,
-        PyTorch state_dict names) and summary.json; features.npz with --export-features (one N×d array
-        per layer, samples as rows, labels, classifier weight/bias: readable by `collapse measure` and NumPy).
-        Keys and defaults: docs/networks.md.
+        Writes a run directory: config.toml (resolved, every key), metrics.csv (per epoch: loss, accuracy, and at measured epochs NC1, NC2 (OF, ETF), … per layer, NC3/NC4 of the classifier), checkpoint.npz after every epoch (weights, BN statistics, momentum, RNG state, epoch), params.npz (final weights, PyTorch state_dict names) and summary.json; features.npz with --export-features (one N×d array per layer, samples as rows, labels, classifier weight/bias: readable by `collapse measure` and NumPy). Keys and defaults: docs/networks.md.
 
         Examples:
           collapse train experiments/tirer2022-fig5-mse.toml --out runs/fig5-mse
