@@ -35,18 +35,21 @@ let package = Package(
         .target(name: "Linalg", dependencies: ["COpenBLAS"], swiftSettings: fast),
         .target(
             name: "Formats",
-            dependencies: ["Linalg", "CGzip", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            dependencies: [
+                "Linalg", "CGzip", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
             swiftSettings: fast
         ),
         .target(name: "Collapse", dependencies: ["Linalg"], swiftSettings: fast),
         .target(
             name: "UFM",
-            dependencies: ["Linalg", "Collapse", "Formats", "Report", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["Linalg", "Collapse", "Formats", "Report"],
             swiftSettings: fast
         ),
         .target(
             name: "Nets",
-            dependencies: ["Linalg", "Formats", "Collapse", "Report", "COpenBLAS", .product(name: "TOMLKit", package: "TOMLKit")],
+            dependencies: ["Linalg", "Formats", "Collapse", "Report", "COpenBLAS"],
             swiftSettings: fast
         ),
         .target(name: "Report", dependencies: ["Formats", "Collapse", "Linalg"], swiftSettings: fast),

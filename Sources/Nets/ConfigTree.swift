@@ -1,63 +1,25 @@
-import TOMLKit
+import Formats
 
-/// A TOML document as a plain Swift tree (TOMLKit's tables are reference types over a C++ document),
-/// with typed accessors that throw `NetsError.invalidConfig` naming `section.key`.
-enum ConfigNode: Equatable {
-    case int(Int)
-    case double(Double)
-    case bool(Bool)
-    case string(String)
-    case array([ConfigNode])
-    case table([String: ConfigNode])
-    case other(String)
-
-    var typeName: String {
-        switch self {
-        case .int(let v): "the integer \(v)"
-        case .double(let v): "the number \(v)"
-        case .bool(let v): "the boolean \(v)"
-        case .string(let v): "the string \"\(v)\""
-        case .array(let a): "an array of \(a.count) element(s)"
-        case .table: "a table"
-        case .other(let s): s
-        }
-    }
-
-    static func parse(_ text: String, source: String) throws(NetsError) -> [String: ConfigNode] {
-        do {
-            return convert(try TOMLTable(string: text))
-        } catch let e as TOMLParseError {
-            throw .invalidConfig(field: source, reason: "TOML syntax error at line \(e.source.begin.line), column \(e.source.begin.column): \(e.description)")
-        } catch {
-            throw .invalidConfig(field: source, reason: "\(error)")
+/// Reading a `collapse train` config: the TOML tree is Formats' `TOMLValue` (shared with `collapse run`);
+/// its errors become `NetsError.invalidConfig` naming the file or the override.
+enum ConfigTree {
+    static func parse(_ text: String, source: String) throws(NetsError) -> [String: TOMLValue] {
+        do { return try TOMLValue.parseDocument(text, source: source) } catch {
+            throw .invalidConfig(field: source, reason: describe(error))
         }
     }
 
     /// The value of `key=value` (TOML), a bare word being a string.
-    static func parseValue(_ text: String, override: String) throws(NetsError) -> ConfigNode {
-        if let t = try? TOMLTable(string: "v = \(text)"), let v = convert(t)["v"] { return v }
-        let bare = !text.isEmpty && text.unicodeScalars.allSatisfy {
-            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-./~+:".unicodeScalars.contains($0)
+    static func parseValue(_ text: String, override: String) throws(NetsError) -> TOMLValue {
+        do { return try TOMLValue.parseOverrideValue(text, override: override) } catch {
+            throw .invalidConfig(field: override, reason: describe(error))
         }
-        guard bare else { throw .invalidConfig(field: override, reason: "'\(text)' is not a TOML value (quote strings)") }
-        return .string(text)
     }
 
-    private static func convert(_ table: TOMLTable) -> [String: ConfigNode] {
-        var out: [String: ConfigNode] = [:]
-        for key in table.keys { if let v = table[key] { out[key] = convert(v) } }
-        return out
-    }
-
-    private static func convert(_ v: TOMLValueConvertible) -> ConfigNode {
-        switch v.type {
-        case .int: .int(v.int!)
-        case .double: .double(v.double!)
-        case .bool: .bool(v.bool!)
-        case .string: .string(v.string!)
-        case .array: .array(v.array!.map { convert($0) })
-        case .table: .table(convert(v.table!))
-        case .date, .time, .dateTime: .other("a date/time")
+    private static func describe(_ e: TOMLError) -> String {
+        switch e {
+        case .syntax(_, let message, let line, let column): "TOML syntax error at line \(line), column \(column): \(message)"
+        case .badOverride(_, let reason): reason
         }
     }
 }
@@ -65,7 +27,7 @@ enum ConfigNode: Equatable {
 /// One `[section]` of a config, with typed reads that name `section.key` in errors.
 struct ConfigSection {
     let name: String
-    let values: [String: ConfigNode]
+    let values: [String: TOMLValue]
 
     func rejectUnknown(_ keys: [String]) throws(NetsError) {
         for k in values.keys.sorted() where !keys.contains(k) {
@@ -123,14 +85,5 @@ struct ConfigSection {
             out.append(i)
         }
         return out
-    }
-}
-
-/// TOML literals for the resolved config.
-enum TOMLText {
-    static func double(_ x: Double) -> String { x.isFinite ? "\(x)" : (x.isNaN ? "nan" : (x > 0 ? "inf" : "-inf")) }
-    static func ints(_ a: [Int]) -> String { "[" + a.map(String.init).joined(separator: ", ") + "]" }
-    static func string(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 }

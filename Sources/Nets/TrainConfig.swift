@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 
 /// Which data set a training run uses.
@@ -101,13 +102,13 @@ public struct TrainConfig: Equatable, Sendable {
     /// Parses and validates TOML text; every key has a default except none (an empty file is ResNet18 at
     /// width 16 on the 5,000 MNIST digits with MSE).
     public static func parse(_ text: String, overrides: [String] = [], source: String = "config") throws(NetsError) -> TrainConfig {
-        var doc = try ConfigNode.parse(text, source: source)
+        var doc = try ConfigTree.parse(text, source: source)
         for o in overrides {
             guard let eq = o.firstIndex(of: "=") else { throw .invalidConfig(field: o, reason: "an override is section.key=value") }
             let parts = o[..<eq].trimmingCharacters(in: .whitespaces).split(separator: ".").map(String.init)
             guard parts.count == 2 else { throw .invalidConfig(field: o, reason: "an override key is section.key") }
-            let value = try ConfigNode.parseValue(o[o.index(after: eq)...].trimmingCharacters(in: .whitespaces), override: o)
-            var section: [String: ConfigNode] = [:]
+            let value = try ConfigTree.parseValue(o[o.index(after: eq)...].trimmingCharacters(in: .whitespaces), override: o)
+            var section: [String: TOMLValue] = [:]
             if case .table(let t)? = doc[parts[0]] { section = t }
             section[parts[1]] = value
             doc[parts[0]] = .table(section)
@@ -118,7 +119,7 @@ public struct TrainConfig: Equatable, Sendable {
             guard case .table = v else { throw .invalidConfig(field: k, reason: "expected a [\(k)] section, found \(v.typeName)") }
         }
         func section(_ n: String) throws(NetsError) -> ConfigSection {
-            var values: [String: ConfigNode] = [:]
+            var values: [String: TOMLValue] = [:]
             if case .table(let t)? = doc[n] { values = t }
             let s = ConfigSection(name: n, values: values)
             try s.rejectUnknown(schema.first { $0.0 == n }!.1)
@@ -194,17 +195,17 @@ public struct TrainConfig: Equatable, Sendable {
     /// The resolved config as TOML (every key), as written to a run directory's config.toml.
     public var toml: String {
         var s = "# Resolved by collapse train: every key, defaults filled in (docs/networks.md).\n"
-        s += "[data]\ndataset = \(TOMLText.string(data.dataset.rawValue))\ndirectory = \(TOMLText.string(data.directory))\n"
+        s += "[data]\ndataset = \(TOMLLiteral.string(data.dataset.rawValue))\ndirectory = \(TOMLLiteral.string(data.directory))\n"
         s += "per_class = \(data.perClass)\ntest_per_class = \(data.testPerClass)\nseed = \(Int64(bitPattern: data.seed))\n"
-        s += "normalize = \(TOMLText.string(data.normalize.rawValue))\n\n"
-        s += "[model]\nwidth = \(model.width)\nblocks = \(TOMLText.ints(model.blocks))\nhead_widths = \(TOMLText.ints(model.headWidths))\n"
+        s += "normalize = \(TOMLLiteral.string(data.normalize.rawValue))\n\n"
+        s += "[model]\nwidth = \(model.width)\nblocks = \(TOMLLiteral.ints(model.blocks))\nhead_widths = \(TOMLLiteral.ints(model.headWidths))\n"
         s += "head_bias = \(model.headBias)\nclassifier_bias = \(model.classifierBias)\n\n"
-        s += "[loss]\nkind = \(TOMLText.string(loss.kind.rawValue))\nmse_scale = \(TOMLText.string(loss.mseScale.rawValue))\n\n"
-        s += "[optimizer]\nlearning_rate = \(TOMLText.double(optimizer.learningRate))\nmomentum = \(TOMLText.double(optimizer.momentum))\n"
-        s += "weight_decay_backbone = \(TOMLText.double(optimizer.weightDecay[.backbone] ?? 0))\n"
-        s += "weight_decay_head = \(TOMLText.double(optimizer.weightDecay[.head] ?? 0))\n"
-        s += "weight_decay_classifier = \(TOMLText.double(optimizer.weightDecay[.classifier] ?? 0))\n"
-        s += "gamma = \(TOMLText.double(optimizer.gamma))\nstep_epochs = \(optimizer.stepEpochs)\nepochs = \(optimizer.epochs)\n"
+        s += "[loss]\nkind = \(TOMLLiteral.string(loss.kind.rawValue))\nmse_scale = \(TOMLLiteral.string(loss.mseScale.rawValue))\n\n"
+        s += "[optimizer]\nlearning_rate = \(TOMLLiteral.double(optimizer.learningRate))\nmomentum = \(TOMLLiteral.double(optimizer.momentum))\n"
+        s += "weight_decay_backbone = \(TOMLLiteral.double(optimizer.weightDecay[.backbone] ?? 0))\n"
+        s += "weight_decay_head = \(TOMLLiteral.double(optimizer.weightDecay[.head] ?? 0))\n"
+        s += "weight_decay_classifier = \(TOMLLiteral.double(optimizer.weightDecay[.classifier] ?? 0))\n"
+        s += "gamma = \(TOMLLiteral.double(optimizer.gamma))\nstep_epochs = \(optimizer.stepEpochs)\nepochs = \(optimizer.epochs)\n"
         s += "batch_size = \(optimizer.batchSize)\n\n"
         s += "[measure]\nevery = \(measure.every)\ninitial = \(measure.initial)\n\n"
         s += "[run]\nseed = \(Int64(bitPattern: run.seed))\nthreads = \(run.threads)\nshards = \(run.shards)\n"

@@ -1,3 +1,4 @@
+import Formats
 /// A config file or `--set` override that cannot be used, naming the key (as `section.key`) and what would fix it.
 public enum ConfigError: Error, Equatable, CustomStringConvertible {
     /// The TOML itself does not parse.
@@ -41,4 +42,18 @@ public struct ConfigWarning: Equatable, Sendable, CustomStringConvertible {
     public var key: String
     public var message: String
     public var description: String { "warning: \(key): \(message)" }
+}
+
+extension ConfigError {
+    /// Runs a TOML read, turning its `TOMLError` into the matching `ConfigError` case.
+    static func wrapping<T>(_ body: () throws(TOMLError) -> T) throws -> T {
+        do { return try body() } catch {
+            switch error {
+            case .syntax(let source, let message, let line, let column):
+                throw ConfigError.syntax(source: source, message: message, line: line, column: column)
+            case .badOverride(let text, let reason):
+                throw ConfigError.badOverride(text: text, reason: reason)
+            }
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 
 /// Parsing and validation of the TOML config (docs/models.md, "Configuration").
@@ -18,12 +19,12 @@ extension UFMConfig {
     /// `regularization.lambda_h`, `regularization.lambda_w`; every other key has the default shown by `toml`.
     /// Throws `ConfigError` naming the key.
     public static func parse(_ text: String, overrides: [String] = [], source: String = "config") throws -> UFMConfig {
-        var doc = try ConfigValue.parseDocument(text, source: source)
+        var doc = try ConfigError.wrapping { () throws(TOMLError) in try TOMLValue.parseDocument(text, source: source) }
         for o in overrides { try apply(override: o, to: &doc) }
         return try build(doc)
     }
 
-    static func apply(override o: String, to doc: inout [String: ConfigValue]) throws {
+    static func apply(override o: String, to doc: inout [String: TOMLValue]) throws {
         guard let eq = o.firstIndex(of: "=") else { throw ConfigError.badOverride(text: o, reason: "no '='") }
         let path = o[..<eq].trimmingCharacters(in: .whitespaces)
         let raw = o[o.index(after: eq)...].trimmingCharacters(in: .whitespaces)
@@ -31,8 +32,8 @@ extension UFMConfig {
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
             throw ConfigError.badOverride(text: o, reason: "the key '\(path)' is not section.key")
         }
-        let value = try ConfigValue.parseOverrideValue(raw, override: o)
-        var section: [String: ConfigValue] = [:]
+        let value = try ConfigError.wrapping { () throws(TOMLError) in try TOMLValue.parseOverrideValue(raw, override: o) }
+        var section: [String: TOMLValue] = [:]
         if let existing = doc[parts[0]] {
             guard case .table(let t) = existing else { throw ConfigError.badOverride(text: o, reason: "'\(parts[0])' is not a section") }
             section = t
@@ -41,7 +42,7 @@ extension UFMConfig {
         doc[parts[0]] = .table(section)
     }
 
-    static func build(_ doc: [String: ConfigValue]) throws -> UFMConfig {
+    static func build(_ doc: [String: TOMLValue]) throws -> UFMConfig {
         let valid = schema.map(\.section)
         for (name, v) in doc.sorted(by: { $0.key < $1.key }) {
             guard valid.contains(name) else {
@@ -51,7 +52,7 @@ extension UFMConfig {
             guard case .table = v else { throw ConfigError.wrongType(key: name, expected: "a [\(name)] section", found: v.typeName) }
         }
         func section(_ name: String) throws -> Section {
-            var values: [String: ConfigValue] = [:]
+            var values: [String: TOMLValue] = [:]
             if case .table(let t) = doc[name] { values = t }
             let s = Section(name: name, values: values)
             try s.rejectUnknownKeys(schema.first { $0.section == name }!.keys)
@@ -159,7 +160,7 @@ extension UFMConfig {
 /// One `[section]` of the document, with typed accessors that name `section.key` in every error.
 struct Section {
     let name: String
-    let values: [String: ConfigValue]
+    let values: [String: TOMLValue]
 
     func key(_ k: String) -> String { "\(name).\(k)" }
 
@@ -169,7 +170,7 @@ struct Section {
         }
     }
 
-    private func value(_ k: String, required: Bool) throws -> ConfigValue? {
+    private func value(_ k: String, required: Bool) throws -> TOMLValue? {
         if let v = values[k] { return v }
         if required { throw ConfigError.missingKey(key: key(k), hint: "add it to the [\(name)] section or pass --set \(key(k))=…") }
         return nil

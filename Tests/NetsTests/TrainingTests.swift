@@ -25,7 +25,7 @@ func tinyConfig(threads: Int = 1, epochs: Int = 2, head: [Int] = []) throws -> T
         [model]
         width = 2
         blocks = [1, 1]
-        head_widths = \(TOMLText.ints(head))
+        head_widths = \(TOMLLiteral.ints(head))
         [optimizer]
         epochs = \(epochs)
         batch_size = 10
