@@ -3,24 +3,6 @@ import Foundation
 import Formats
 import Report
 
-/// The files of a `collapse train` run directory (the same layout as `collapse run`).
-public struct NetRunDirectory: Sendable {
-    public let url: URL
-    public init(_ url: URL) { self.url = url }
-    /// The resolved config (every key).
-    public var config: URL { url.appendingPathComponent("config.toml") }
-    /// One row per epoch: loss, accuracy, and NC metrics per layer at measured epochs (`NetRun.columns`).
-    public var metrics: URL { url.appendingPathComponent("metrics.csv") }
-    /// Final status, numbers and timing.
-    public var summary: URL { url.appendingPathComponent("summary.json") }
-    /// Written after every epoch: weights, BN statistics, momentum, RNG state, epoch (`Trainer.checkpointArrays`).
-    public var checkpoint: URL { url.appendingPathComponent("checkpoint.npz") }
-    /// The final weights and BN statistics, named as a PyTorch state_dict.
-    public var params: URL { url.appendingPathComponent("params.npz") }
-    /// With `--export-features`: the final network's features per layer (N×d, samples as rows) and labels.
-    public var features: URL { url.appendingPathComponent("features.npz") }
-}
-
 /// What the progress callback sees after each epoch.
 public struct EpochReport: Sendable {
     public var statistics: EpochStatistics?
@@ -34,12 +16,12 @@ public struct EpochReport: Sendable {
 /// every epoch), checkpoint.npz (every epoch), params.npz and summary.json at the end, features.npz on
 /// request. Every file is written atomically; a killed run resumes from its last epoch bit-identically.
 public final class NetRun: @unchecked Sendable {
-    public let directory: NetRunDirectory
+    public let directory: RunDirectory
     public let trainer: Trainer
     public private(set) var table: MetricsTable
     public let resumedFrom: Int?
 
-    init(directory: NetRunDirectory, trainer: Trainer, table: MetricsTable, resumedFrom: Int?) {
+    init(directory: RunDirectory, trainer: Trainer, table: MetricsTable, resumedFrom: Int?) {
         self.directory = directory
         self.trainer = trainer
         self.table = table
@@ -69,7 +51,7 @@ public final class NetRun: @unchecked Sendable {
     /// A new run in `url`; refuses a directory that holds a run unless `overwrite`. `data` replaces the
     /// configured data set (for programs and tests that bring their own samples).
     public static func start(config: TrainConfig, directory url: URL, overwrite: Bool = false, data: TrainingData? = nil) throws -> NetRun {
-        let dir = NetRunDirectory(url)
+        let dir = RunDirectory(url)
         let fm = FileManager.default
         let existing = [dir.config, dir.metrics, dir.summary, dir.checkpoint, dir.params, dir.features].filter { fm.fileExists(atPath: $0.path) }
         if !existing.isEmpty {
@@ -88,7 +70,7 @@ public final class NetRun: @unchecked Sendable {
     /// Reopens a run at its checkpoint; `overrides` may change only `TrainConfig.resumableKeys`
     /// (e.g. `optimizer.epochs` to train longer).
     public static func resume(directory url: URL, overrides: [String] = [], data: TrainingData? = nil) throws -> NetRun {
-        let dir = NetRunDirectory(url)
+        let dir = RunDirectory(url)
         let fm = FileManager.default
         guard fm.fileExists(atPath: dir.config.path) else {
             throw NetsError.invalidConfig(field: "--resume", reason: "\(url.path) has no config.toml: not a run directory")

@@ -19,16 +19,17 @@ public enum ReportError: Error, Equatable, CustomStringConvertible {
 
 /// The files of a run directory (written by `collapse run` and `collapse train`) that the report reads:
 /// `metrics.csv` (required), `summary.json` and `config.toml` (optional). Internal: the public entry
-/// points are `RunReport.write` and `Figures.write` (and `UFM.RunDirectory` is the run's own type).
+/// points are `RunReport.write` and `Figures.write` (`RunDirectory` names the files).
 struct RunFiles: Sendable {
-    let url: URL
-    init(_ url: URL) { self.url = url }
+    let directory: RunDirectory
+    init(_ url: URL) { directory = RunDirectory(url) }
 
-    var metricsURL: URL { url.appendingPathComponent("metrics.csv") }
-    var summaryURL: URL { url.appendingPathComponent("summary.json") }
-    var configURL: URL { url.appendingPathComponent("config.toml") }
-    var figuresURL: URL { url.appendingPathComponent("figures") }
-    var indexURL: URL { url.appendingPathComponent("index.html") }
+    var url: URL { directory.url }
+    var metricsURL: URL { directory.metrics }
+    var summaryURL: URL { directory.summary }
+    var configURL: URL { directory.config }
+    var figuresURL: URL { directory.figures }
+    var indexURL: URL { directory.index }
 
     private func exists(_ u: URL) -> Bool { FileManager.default.fileExists(atPath: u.path) }
 

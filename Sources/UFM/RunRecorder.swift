@@ -3,22 +3,6 @@ import Formats
 import Linalg
 import Report
 
-/// The files of a UFM run directory.
-public struct RunDirectory: Sendable {
-    public let url: URL
-    public init(_ url: URL) { self.url = url }
-    /// The resolved config (every key, defaults filled in).
-    public var config: URL { url.appendingPathComponent("config.toml") }
-    /// One row per logged step (`UFMMetrics.columns`).
-    public var metrics: URL { url.appendingPathComponent("metrics.csv") }
-    /// The final θ: `H1`, `W1` … `WL`, `b` (a valid `--init` file).
-    public var params: URL { url.appendingPathComponent("params.npz") }
-    /// Final values, stop reason, timing.
-    public var summary: URL { url.appendingPathComponent("summary.json") }
-    /// Everything needed to resume (`UFMTrainer.checkpointArrays`).
-    public var checkpoint: URL { url.appendingPathComponent("checkpoint.npz") }
-}
-
 /// Runs a UFM config and records it in a run directory: `config.toml`, `metrics.csv`, `params.npz`,
 /// `summary.json`, and `checkpoint.npz` every `log.checkpoint_every` steps. Every file is written atomically.
 ///
