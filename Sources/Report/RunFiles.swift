@@ -61,50 +61,28 @@ struct RunFiles: Sendable {
         summary?.value(at: "theory.objective")?.number.flatMap { $0.isFinite ? $0 : nil }
     }
 
-    /// The run's display title: summary `title`, then summary `preset`, then config `title`/`preset`/`name`,
-    /// then the directory's name.
+    /// The run's display title: summary `title`, then summary `preset`, then config `title`/`preset`/`name`
+    /// (top-level keys), then the directory's name.
     func title(summary: JSONValue?, config: String?) -> String {
         for key in ["title", "preset"] { if let s = summary?[key]?.string, !s.isEmpty { return s } }
-        if let config {
-            for key in ["title", "preset", "name"] {
-                if let v = RunFiles.tomlValue(config, key: key), v.hasPrefix("\""), v.hasSuffix("\""), v.count >= 2 {
-                    return String(v.dropFirst().dropLast())
-                }
-            }
+        let top = config.flatMap { try? TOMLValue.parseDocument($0, source: "config.toml") } ?? [:]
+        for key in ["title", "preset", "name"] {
+            if case .string(let s)? = top[key], !s.isEmpty { return s }
         }
         return url.standardizedFileURL.lastPathComponent
     }
 
-    /// Whether the configuration has an output bias (`bias = true`, in any table).
+    /// Whether the configuration has an output bias: `bias = true` in any table (the UFM's `[model] bias`,
+    /// a network's `classifier_bias`). A config that does not parse counts as having none.
     static func hasBias(config: String?) -> Bool {
-        config.flatMap { tomlValue($0, key: "bias", anyTable: true) } == "true"
-    }
-
-    /// The raw value text of `key = value` in TOML text: top-level keys only unless `anyTable`
-    /// (then `[model] bias = true` and `model.bias = true` match too). Comments are stripped; this is a
-    /// reader for a few scalar keys, not a TOML parser.
-    static func tomlValue(_ toml: String, key: String, anyTable: Bool = false) -> String? {
-        var inTable = false
-        for rawLine in toml.split(whereSeparator: \.isNewline) {
-            var line = Substring(rawLine)
-            if let hash = uncommentedEnd(line) { line = line[..<hash] }
-            let t = line.trimmingCharacters(in: .whitespaces)
-            if t.hasPrefix("[") { inTable = true; continue }
-            guard let eq = t.firstIndex(of: "="), !inTable || anyTable else { continue }
-            let k = t[..<eq].trimmingCharacters(in: .whitespaces)
-            guard k == key || (anyTable && k.hasSuffix("." + key)) else { continue }
-            return t[t.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        guard let config, let doc = try? TOMLValue.parseDocument(config, source: "config.toml") else { return false }
+        func search(_ table: [String: TOMLValue]) -> Bool {
+            for (k, v) in table {
+                if case .table(let t) = v, search(t) { return true }
+                if k == "bias" || k == "classifier_bias", v == .bool(true) { return true }
+            }
+            return false
         }
-        return nil
-    }
-
-    /// The index of a `#` that starts a comment (outside a quoted string), if any.
-    private static func uncommentedEnd(_ line: Substring) -> Substring.Index? {
-        var quote: Character?
-        for i in line.indices {
-            let c = line[i]
-            if let q = quote { if c == q { quote = nil } } else if c == "\"" || c == "'" { quote = c } else if c == "#" { return i }
-        }
-        return nil
+        return search(doc)
     }
 }

@@ -61,15 +61,17 @@ import Testing
         #expect(again.contains("<title>Custom</title>") && !again.contains("data-name=\"nc2_etf\""))
     }
 
-    @Test func tomlScanner() {
+    @Test func configIsReadAsTOML() {
         #expect(RunFiles.hasBias(config: "bias = true"))
         #expect(RunFiles.hasBias(config: "[model]\nbias=true  # yes"))
         #expect(RunFiles.hasBias(config: "model.bias = true"))
         #expect(!RunFiles.hasBias(config: "# bias = true\nbias = false"))
         #expect(!RunFiles.hasBias(config: "name = \"bias = true\""))
         #expect(!RunFiles.hasBias(config: nil))
-        #expect(RunFiles.tomlValue("title = \"a # b\" # c", key: "title") == "\"a # b\"")
-        #expect(RunFiles.tomlValue("[x]\ntitle = \"in a table\"", key: "title") == nil)
+        #expect(RunFiles.hasBias(config: "[model]\nclassifier_bias = true"))
+        let files = RunFiles(URL(fileURLWithPath: "/tmp/some-run"))
+        #expect(files.title(summary: nil, config: "title = \"a # b\" # c") == "a # b")
+        #expect(files.title(summary: nil, config: "[x]\ntitle = \"in a table\"") == "some-run")
     }
 
     @Test func malformedMetricsNameTheFileAndLine() throws {
