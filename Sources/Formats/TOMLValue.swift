@@ -85,6 +85,8 @@ public enum TOMLLiteral {
         return "\(x)"
     }
 
+    /// A basic string: double quotes with backslash escapes (`\"`, `\\`, `\n`, `\t`, `\r`, `\uXXXX` for other
+    /// control characters and DEL). The same text is a valid JSON string, which `JSONValue` relies on.
     public static func string(_ s: String) -> String {
         var r = "\""
         for c in s.unicodeScalars {

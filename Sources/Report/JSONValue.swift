@@ -83,21 +83,8 @@ public indirect enum JSONValue: Equatable, Sendable, ExpressibleByDictionaryLite
         }
     }
 
-    static func quote(_ s: String) -> String {
-        var r = "\""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": r += "\\\""
-            case "\\": r += "\\\\"
-            case "\n": r += "\\n"
-            case "\r": r += "\\r"
-            case "\t": r += "\\t"
-            default:
-                if c.value < 0x20 { r += String(format: "\\u%04x", c.value) } else { r.unicodeScalars.append(c) }
-            }
-        }
-        return r + "\""
-    }
+    /// A JSON string literal: TOML's basic-string escapes are a subset of JSON's, so one escaper serves both.
+    static func quote(_ s: String) -> String { TOMLLiteral.string(s) }
 
     /// Writes the document atomically, with a trailing newline.
     public func write(to url: URL) throws { try AtomicFile.write(serialized() + "\n", to: url) }
