@@ -86,7 +86,9 @@ struct Train: ParsableCommand {
         })
         let title = resume.map { URL(fileURLWithPath: $0).lastPathComponent }
             ?? URL(fileURLWithPath: config!).deletingPathExtension().lastPathComponent
-        let report = try RunReport.write(runDirectory: run.directory.url, title: title)
+        // Networks: both NC2 panels. Pooled post-ReLU features carry a large common mean, so the
+        // orthogonal-frame distance can stay flat while the centered (simplex-ETF) one falls.
+        let report = try RunReport.write(runDirectory: run.directory.url, title: title, includeETF: true)
         for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         let tpe = summary["terminal_phase_epoch"]?.serialized(indent: 0) ?? "null"
         print("done: \(run.trainer.epoch) epochs, terminal phase (100% eval-mode training accuracy) from epoch \(tpe) → \(run.directory.url.path)")
