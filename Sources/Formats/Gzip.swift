@@ -79,30 +79,23 @@ final class GzipReader {
 enum GzipWriter {
     static func write(_ bytes: [UInt8], to url: URL, compressed: Bool) throws {
         guard compressed else { return try AtomicFile.write(Data(bytes), to: url) }
-        let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
-        guard let f = gzopen(tmp.path, "wb6") else {
-            throw FormatError.unreadable(path: tmp.path, reason: "cannot create temporary file")
-        }
-        var written = 0
-        var failed = false
-        bytes.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = min(raw.count - written, 1 << 30)
-                let w = gzwrite(f, raw.baseAddress! + written, UInt32(n))
-                if w <= 0 { failed = true; return }
-                written += Int(w)
+        try AtomicFile.replace(url) { tmp in
+            guard let f = gzopen(tmp.path, "wb6") else {
+                throw FormatError.unreadable(path: tmp.path, reason: "cannot create temporary file")
             }
-        }
-        if gzclose(f) != Z_OK || failed {
-            try? FileManager.default.removeItem(at: tmp)
-            throw FormatError.unreadable(path: url.path, reason: "gzip write failed")
-        }
-        guard rename(tmp.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw FormatError.unreadable(path: url.path, reason: "rename failed: \(reason)")
+            var written = 0
+            var failed = false
+            bytes.withUnsafeBytes { raw in
+                while written < raw.count {
+                    let n = min(raw.count - written, 1 << 30)
+                    let w = gzwrite(f, raw.baseAddress! + written, UInt32(n))
+                    if w <= 0 { failed = true; return }
+                    written += Int(w)
+                }
+            }
+            if gzclose(f) != Z_OK || failed {
+                throw FormatError.unreadable(path: url.path, reason: "gzip write failed")
+            }
         }
     }
 }

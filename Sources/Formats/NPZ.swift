@@ -48,11 +48,7 @@ public enum NPZ {
                 throw FormatError.invalidContent(path: url.path, reason: "the array name '\(name)' occurs twice")
             }
         }
-        let dir = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UUID().uuidString.prefix(8))")
-        try? FileManager.default.removeItem(at: tmp)
-        do {
+        try AtomicFile.replace(url) { tmp in
             do {
                 let archive = try Archive(url: tmp, accessMode: .create)
                 for (name, array) in arrays {
@@ -64,18 +60,9 @@ public enum NPZ {
                         bytes.subdata(in: Int(position)..<(Int(position) + size))
                     }
                 }
-            }  // the archive closes its file here
-            let handle = try FileHandle(forUpdating: tmp)
-            try handle.synchronize()
-            try handle.close()
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw FormatError.unreadable(path: url.path, reason: "cannot write archive: \(error)")
-        }
-        guard rename(tmp.path, url.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw FormatError.unreadable(path: url.path, reason: "rename failed: \(reason)")
+            } catch {  // the archive has closed its file here
+                throw FormatError.unreadable(path: url.path, reason: "cannot write archive: \(error)")
+            }
         }
     }
 
