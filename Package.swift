@@ -32,6 +32,9 @@ let package = Package(
             name: "CGzip",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // -ffp-contract=off: no fused multiply-adds, so that every vector-width clone of a kernel gives the
+        // same bits (Sources/CKernels/kernels.c).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-ffp-contract=off", "-O2"])]),
         .target(name: "Linalg", dependencies: ["COpenBLAS"], swiftSettings: fast),
         .target(
             name: "Formats",
@@ -44,7 +47,7 @@ let package = Package(
         .target(name: "Collapse", dependencies: ["Linalg"], swiftSettings: fast),
         .target(
             name: "UFM",
-            dependencies: ["Linalg", "Collapse", "Formats", "Report"],
+            dependencies: ["Linalg", "Collapse", "Formats", "Report", "CKernels"],
             swiftSettings: fast
         ),
         .target(
