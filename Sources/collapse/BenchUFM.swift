@@ -13,7 +13,9 @@ struct BenchUFM: ParsableCommand {
         commandName: "ufm",
         abstract: "UFM gradient descent iterations/s vs NumPy (same init, same steps), and time to the plain UFM optimum.",
         discussion: """
-        Case a: K=4, n=50, widths [20, 20], ReLU, 1 thread. Case b: K=10, n=500, widths [512, 512], ReLU, 2 threads. Both: MSE, no bias, λ = 0.005, η = 0.1, init N(0, 0.1²) from seed 0, written to an .npz that both sides read. The toolkit's figure is iterations / optimization seconds of UFMTrainer.run (which also evaluates f every step for its divergence check); NumPy's loop computes only the gradient step. Each side runs --repeats times from the same init and the best time counts; the final objectives must agree to 1e-9 relative.
+        Case a: K=4, n=50, widths [20, 20], ReLU, 1 thread. Case b: K=10, n=500, widths [512, 512], ReLU, 2 threads. Both: MSE, no bias, λ = 0.005, η = 0.1, init N(0, 0.1²) from seed 0, written to an .npz that both sides read. The toolkit's figure is iterations / optimization seconds of UFMTrainer.run (which also evaluates f every step for its divergence check); NumPy's loop computes only the gradient step. Each case runs --rounds rounds; a round times NumPy, the toolkit and the BLAS floor back to back, and every ratio is the median [min–max] of the rounds' paired ratios. The final objectives must agree to 1e-9 relative.
+
+        Then the BLAS floor of each case: the step's matrix products alone, with the same shapes, transpositions, β and threads, and no elementwise work (the NumPy side times its products the same way). No implementation that calls this BLAS for the products can beat it, so floor ÷ NumPy is the largest toolkit/NumPy ratio reachable on this machine, and toolkit/floor is the share of the BLAS-bound speed the toolkit reaches.
 
         Case c: steps and seconds of gd, momentum, Nesterov and L-BFGS to the plain UFM's optimum c − c²/2 (K=4, n=50, d=20, λ=0.005) within 1e-10 relative.
 
@@ -25,30 +27,49 @@ struct BenchUFM: ParsableCommand {
     var smallSteps = 20_000
     @Option(help: "GD steps for case b.")
     var largeSteps = 10
-    @Option(help: "Runs per side from the same init; the best time counts (robust on a shared machine).")
-    var repeats = 3
+    @Option(help: """
+        Rounds per case. A round times NumPy, the toolkit and the BLAS floor back to back from the same init; \
+        the tables give medians, and each ratio is the median (and range) of the rounds' paired ratios, \
+        which a shared machine's slow drifts cancel out of.
+        """)
+    var rounds = 5
     @Option(parsing: .upToNextOption, help: "Cases to run: a, b, c.")
     var cases: [String] = ["a", "b", "c"]
 
     func run() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("collapse-bench-ufm-\(getpid())")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
-        print("case  model                          threads   steps   toolkit it/s    NumPy it/s   ratio   objective rel. diff")
+        var results: [CaseResult] = []
         if cases.contains("a") {
-            try gdCase("a", spec: ModelSpec(classes: 4, perClass: 50, widths: [20, 20], activation: .relu, loss: .mse,
-                                            bias: false, lambdaH: 0.005, lambdaW: [0.005]),
-                       threads: 1, steps: smallSteps, dir: tmp)
+            results.append(try gdCase("a", spec: ModelSpec(classes: 4, perClass: 50, widths: [20, 20], activation: .relu,
+                                                           loss: .mse, bias: false, lambdaH: 0.005, lambdaW: [0.005]),
+                                      threads: 1, steps: smallSteps, dir: tmp))
         }
         if cases.contains("b") {
-            try gdCase("b", spec: ModelSpec(classes: 10, perClass: 500, widths: [512, 512], activation: .relu, loss: .mse,
-                                            bias: false, lambdaH: 0.005, lambdaW: [0.005]),
-                       threads: 2, steps: largeSteps, dir: tmp)
+            results.append(try gdCase("b", spec: ModelSpec(classes: 10, perClass: 500, widths: [512, 512], activation: .relu,
+                                                           loss: .mse, bias: false, lambdaH: 0.005, lambdaW: [0.005]),
+                                      threads: 2, steps: largeSteps, dir: tmp))
         }
+        if !results.isEmpty { printTables(results) }
         if cases.contains("c") { convergenceTable() }
     }
 
-    private func gdCase(_ name: String, spec: ModelSpec, threads: Int, steps: Int, dir: URL) throws {
+    /// One round's three timings (iterations/s); NumPy's are nil with --no-reference.
+    struct Round {
+        let toolkit: Double, floor: Double
+        let numpy: Double?, numpyProducts: Double?
+    }
+
+    /// A GD case: its rounds and the final objectives of both sides.
+    struct CaseResult {
+        let name: String, spec: ModelSpec, threads: Int, steps: Int, gflopPerStep: Double
+        let rounds: [Round]
+        let objective: Double, numpyObjective: Double?
+    }
+
+    private func gdCase(_ name: String, spec: ModelSpec, threads: Int, steps: Int, dir: URL) throws -> CaseResult {
         var config = UFMConfig(model: spec)
         config.optimizer.method = .gd
         config.optimizer.learningRate = 0.1
@@ -58,41 +79,97 @@ struct BenchUFM: ParsableCommand {
         let start = UFMParameters.random(spec: spec, seed: 0, scale: 0.1)
         let initFile = dir.appendingPathComponent("init-\(name).npz")
         try NPZ.write(start.arrays().map { (name: $0.0, array: $0.1) }, to: initFile)
-
-        var reference: (rate: Double, objective: Double)? = nil
-        if !options.noReference {
-            let r = try PythonReference.run(
-                options, script: "ufm_gd.py",
-                arguments: ["--init", initFile.path, "--classes", "\(spec.classes)", "--per-class", "\(spec.perClass)",
-                            "--lambda-h", "\(spec.lambdaH)", "--lambda-w", "\(spec.lambdaW[0])", "--lr", "0.1",
-                            "--steps", "\(steps)", "--activation", spec.activation.rawValue, "--repeats", "\(repeats)"],
-                environment: ["OPENBLAS_NUM_THREADS": "\(threads)", "OMP_NUM_THREADS": "\(threads)"])
-            if let rate = r["iterations_per_second"] as? Double, let f = r["objective"] as? Double { reference = (rate, f) }
-        }
+        let floor = UFMProductsFloor(spec: spec)
 
         let previous = BLASThreads.count
-        BLASThreads.count = threads
         defer { BLASThreads.count = previous }
-        var best: TrainingOutcome? = nil
-        for _ in 0..<max(1, repeats) {
+        var rows: [Round] = []
+        var objective = Double.nan, numpyObjective: Double? = nil
+        for _ in 0..<rounds {
+            var numpy: Double? = nil, numpyProducts: Double? = nil
+            if !options.noReference {
+                let r = try PythonReference.run(
+                    options, script: "ufm_gd.py",
+                    arguments: ["--init", initFile.path, "--classes", "\(spec.classes)", "--per-class", "\(spec.perClass)",
+                                "--lambda-h", "\(spec.lambdaH)", "--lambda-w", "\(spec.lambdaW[0])", "--lr", "0.1",
+                                "--steps", "\(steps)", "--activation", spec.activation.rawValue, "--repeats", "1"],
+                    environment: ["OPENBLAS_NUM_THREADS": "\(threads)", "OMP_NUM_THREADS": "\(threads)"])
+                guard let rate = r["iterations_per_second"] as? Double, let f = r["objective"] as? Double else {
+                    throw PythonReference.Failure(description: "bench/ufm_gd.py printed no iterations_per_second or objective")
+                }
+                numpy = rate
+                numpyProducts = r["products_iterations_per_second"] as? Double
+                numpyObjective = f
+            }
+            BLASThreads.count = threads
             let outcome = try UFMTrainer(config: config, start: start).run(onLog: { _ in })
-            if best == nil || outcome.optimizationSeconds < best!.optimizationSeconds { best = outcome }
+            objective = outcome.objective
+            let floorRate = floor.iterationsPerSecond(steps: steps, repeats: 1)
+            BLASThreads.count = previous
+            rows.append(Round(toolkit: Double(outcome.iterations) / outcome.optimizationSeconds, floor: floorRate,
+                              numpy: numpy, numpyProducts: numpyProducts))
         }
-        let outcome = best!
-        let ours = Double(outcome.iterations) / outcome.optimizationSeconds
-        let model = "K=\(spec.classes) n=\(spec.perClass) d=\(spec.widths) \(spec.activation.rawValue)"
-        var line = String(format: "%@     %@ %7d %7d   %12.1f  ", name, model.padding(toLength: 30, withPad: " ", startingAt: 0),
-                          threads, steps, ours)
-        if let ref = reference {
-            let rel = abs(outcome.objective - ref.objective) / abs(ref.objective)
-            line += String(format: "%12.1f  %6.2f×   %.2e %@", ref.rate, ours / ref.rate, rel, rel <= 1e-9 ? "(agree)" : "(DISAGREE > 1e-9)")
-        } else {
-            line += "           -       -   -"
+        if let f = numpyObjective, abs(objective - f) > 1e-9 * abs(f) {
+            throw PythonReference.Failure(description: "case \(name): final objectives differ: toolkit \(objective), NumPy \(f)")
         }
-        print(line)
-        if let ref = reference, abs(outcome.objective - ref.objective) > 1e-9 * abs(ref.objective) {
-            throw PythonReference.Failure(description: "case \(name): final objectives differ: toolkit \(outcome.objective), NumPy \(ref.objective)")
+        return CaseResult(name: name, spec: spec, threads: threads, steps: steps, gflopPerStep: floor.flopsPerStep / 1e9,
+                          rounds: rows, objective: objective, numpyObjective: numpyObjective)
+    }
+
+    /// The speed table (toolkit against NumPy) and the BLAS-floor table: what share of the products-only
+    /// speed each side reaches, and floor ÷ NumPy, the largest toolkit/NumPy ratio that any implementation
+    /// calling this BLAS for the products could reach on this machine.
+    private func printTables(_ results: [CaseResult]) {
+        print("GD iterations/s, median of \(rounds) rounds; ratios: median [min–max] of the rounds' paired ratios")
+        print("case  model                          threads   steps   toolkit it/s    NumPy it/s   toolkit ÷ NumPy          objective rel. diff")
+        for r in results {
+            let model = "K=\(r.spec.classes) n=\(r.spec.perClass) d=\(r.spec.widths) \(r.spec.activation.rawValue)"
+            var line = r.name + "     " + model.padding(toLength: 30, withPad: " ", startingAt: 0)
+                + String(format: " %7d %7d   %12.1f  ", r.threads, r.steps, median(r.rounds.map(\.toolkit)))
+            if let f = r.numpyObjective {
+                let rel = abs(r.objective - f) / abs(f)
+                line += String(format: "%12.1f   ", median(r.rounds.compactMap(\.numpy)))
+                    + pairedRatio(r.rounds) { ($0.toolkit, $0.numpy) }.padding(toLength: 23, withPad: " ", startingAt: 0)
+                    + String(format: "  %.2e (agree)", rel)
+            } else {
+                line += "           -   -"
+            }
+            print(line)
         }
+        print("""
+
+        BLAS floor: the step's matrix products alone (same shapes, transpositions, β and threads; no elementwise work)
+        case   GFLOP/step   floor it/s   floor GFLOP/s   toolkit ÷ floor         NumPy ÷ floor           NumPy products ÷ floor  floor ÷ NumPy (ceiling)
+        """)
+        for r in results {
+            let floorRate = median(r.rounds.map(\.floor))
+            var line = r.name + String(format: "      %10.4f   %10.1f   %13.1f   ", r.gflopPerStep, floorRate, r.gflopPerStep * floorRate)
+                + pairedRatio(r.rounds) { ($0.toolkit, $0.floor) }.padding(toLength: 22, withPad: " ", startingAt: 0)
+            if r.numpyObjective != nil {
+                line += "  " + pairedRatio(r.rounds) { ($0.numpy, $0.floor) }.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + "  " + pairedRatio(r.rounds) { ($0.numpyProducts, $0.floor) }.padding(toLength: 22, withPad: " ", startingAt: 0)
+                    + "  " + pairedRatio(r.rounds) { ($0.floor, $0.numpy) }
+            }
+            print(line)
+        }
+    }
+
+    /// "median× [min–max]" of x/y over the rounds where both are known.
+    private func pairedRatio(_ rounds: [Round], _ pair: (Round) -> (Double?, Double?)) -> String {
+        let ratios = rounds.compactMap { r -> Double? in
+            let (x, y) = pair(r)
+            guard let x, let y, y > 0 else { return nil }
+            return x / y
+        }
+        guard let lo = ratios.min(), let hi = ratios.max() else { return "-" }
+        return String(format: "%.2f× [%.2f–%.2f]", median(ratios), lo, hi)
+    }
+
+    /// The median (mean of the middle two for an even count).
+    private func median(_ xs: [Double]) -> Double {
+        guard !xs.isEmpty else { return .nan }
+        let s = xs.sorted(), m = s.count / 2
+        return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
     }
 
     /// Steps and seconds to reach the plain UFM's global minimum c − c²/2 (Tirer & Bruna, ICML 2022,

@@ -73,6 +73,23 @@ import Testing
         #expect(bad.status != 0 && bad.stderr.lowercased().contains("label"), "\(bad.stderr)")
     }
 
+    /// The UFM benchmark runs end to end against NumPy (a few steps, so not a timing): both sides reach
+    /// the same objective, and the floor table reports the paper setting's 576,000 FLOP per step
+    /// (3 products × 2·(20·20 + 4·20)·200).
+    @Test func benchUFMComparesWithNumPyAndReportsTheBLASFloor() throws {
+        let r = try CLI.run(["bench", "ufm", "--cases", "a", "--small-steps", "50", "--rounds", "2"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let speed = try #require(lines.first { $0.hasPrefix("a ") && $0.contains("(agree)") }, "\(r.stdout)")
+        #expect(speed.contains("×"))
+        let floor = try #require(lines.first { $0.hasPrefix("a ") && !$0.contains("(agree)") }, "\(r.stdout)")
+        #expect(floor.split(separator: " ").dropFirst().first == "0.0006", "\(floor)")
+        #expect(floor.components(separatedBy: "×").count >= 5, "toolkit, NumPy, products and ceiling ratios: \(floor)")
+
+        let bad = try CLI.run(["bench", "ufm", "--rounds", "0"])
+        #expect(bad.status != 0 && bad.stderr.contains("--rounds"), "\(bad.stderr)")
+    }
+
     /// Uses python3 + NumPy (installed by scripts/setup.sh) the way a PyTorch user would save features.
     private func writeFeatureFile(params: URL, to file: URL) throws {
         let script = """
