@@ -68,7 +68,7 @@ struct Reproduce: ParsableCommand {
         case .train:
             var args = [preset.url.path, "--out", dir] + overrides.flatMap { ["--set", $0] }
             if force { args.append("--force") }
-            var train = try Train.parse(args)
+            let train = try Train.parse(args)
             try train.run()
         }
     }

@@ -108,7 +108,7 @@ enum UFMRunDriver {
         } catch {
             progress.finish()
             // Whatever was logged is on disk; draw it so the divergence can be seen.
-            try? RunReport.write(runDirectory: recorder.directory.url, title: title)
+            _ = try? RunReport.write(runDirectory: recorder.directory.url, title: title)
             throw error
         }
         let report = try RunReport.write(runDirectory: recorder.directory.url, title: title)
