@@ -79,22 +79,8 @@ public struct NearestClassCenterAgreement: Sendable {
                     }
                 }
             }
-            for j in 0..<w {
-                var ncc = 0, cls = 0
-                var bestN = -Double.infinity, bestC = -Double.infinity
-                for k in 0..<K {
-                    let sn = scores[k * w + j] + offsets[k]
-                    let sc = scores[(K + k) * w + j] + offsets[K + k]
-                    guard sn.isFinite, sc.isFinite else {
-                        for i in 0..<d where !h[i, c0 + j].isFinite {
-                            throw CollapseError.nonFinite(layer: layer, sample: samples + j, feature: i)
-                        }
-                        throw CollapseError.overflow(layer: layer)
-                    }
-                    if sn > bestN { bestN = sn; ncc = k }
-                    if sc > bestC { bestC = sc; cls = k }
-                }
-                if ncc != cls { disagreements += 1 }
+            for j in 0..<w where try disagrees(scoresAt: j, stride: w, sample: samples + j, features: d, { h[$0, c0 + j] }) {
+                disagreements += 1
             }
             samples += w
             c0 += w
@@ -116,23 +102,34 @@ public struct NearestClassCenterAgreement: Sendable {
                             b: b.baseAddress!, ldb: d, beta: 0, c: out.baseAddress!, ldc: width)
             }
         }
-        for i in 0..<nb {
-            var ncc = 0, cls = 0
-            var bestN = -Double.infinity, bestC = -Double.infinity
-            for k in 0..<K {
-                let sn = scores[i * width + k] + offsets[k]
-                let sc = scores[i * width + K + k] + offsets[K + k]
-                guard sn.isFinite, sc.isFinite else {
-                    for j in 0..<d where !x[i * d + j].isFinite {
-                        throw CollapseError.nonFinite(layer: layer, sample: samples + i, feature: j)
-                    }
-                    throw CollapseError.overflow(layer: layer)
-                }
-                if sn > bestN { bestN = sn; ncc = k }
-                if sc > bestC { bestC = sc; cls = k }
-            }
-            if ncc != cls { disagreements += 1 }
+        for i in 0..<nb where try disagrees(scoresAt: i * width, stride: 1, sample: samples + i, features: d, { x[i * d + $0] }) {
+            disagreements += 1
         }
         samples += nb
+    }
+
+    /// Whether one sample's nearest class center (argmax_k of NCC score k + offset) differs from the
+    /// classifier's decision (argmax_k of classifier score k + offset), ties going to the lower k. Its 2K
+    /// scores are in `scores` at base + r·stride, r = k for the NCC scores and K + k for the classifier's.
+    /// A non-finite score throws, naming the first non-finite entry of `feature(0 ..< features)`, or an
+    /// overflow if the features are all finite.
+    private func disagrees(scoresAt base: Int, stride: Int, sample: Int, features: Int,
+                           _ feature: (Int) -> Double) throws -> Bool {
+        let K = classes
+        var ncc = 0, cls = 0
+        var bestN = -Double.infinity, bestC = -Double.infinity
+        for k in 0..<K {
+            let sn = scores[base + k * stride] + offsets[k]
+            let sc = scores[base + (K + k) * stride] + offsets[K + k]
+            guard sn.isFinite, sc.isFinite else {
+                for f in 0..<features where !feature(f).isFinite {
+                    throw CollapseError.nonFinite(layer: layer, sample: sample, feature: f)
+                }
+                throw CollapseError.overflow(layer: layer)
+            }
+            if sn > bestN { bestN = sn; ncc = k }
+            if sc > bestC { bestC = sc; cls = k }
+        }
+        return ncc != cls
     }
 }
