@@ -32,6 +32,17 @@ where Self.RawSignificand: FixedWidthInteger {
     static var lapackPrefix: String { get }
 }
 
+extension BLASScalar {
+    /// C ← α·op(A)·op(B) + β·C on dense row-major buffers: every leading dimension is the stored column
+    /// count (A is m×k, or k×m when transposed; B is k×n, or n×k; C is m×n).
+    @inlinable @inline(__always)
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self = 1,
+                            a: UnsafePointer<Self>, b: UnsafePointer<Self>, beta: Self, c: UnsafeMutablePointer<Self>) {
+        gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: max(1, transA ? m : k),
+             b: b, ldb: max(1, transB ? k : n), beta: beta, c: c, ldc: max(1, n))
+    }
+}
+
 @inline(__always) private func cblasTrans(_ t: Bool) -> CBLAS_TRANSPOSE { t ? CblasTrans : CblasNoTrans }
 
 extension Double: BLASScalar {

@@ -14,10 +14,7 @@ enum Kernels {
     static func gemm(_ ta: Bool, _ tb: Bool, m: Int, n: Int, k: Int, alpha: Double = 1,
                      _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
                      beta: Double, _ c: UnsafeMutablePointer<Double>) {
-        // lda/ldb: the stored column counts of A and B (row-major).
-        let lda = ta ? m : k, ldb = tb ? k : n
-        Double.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, a: a, lda: max(1, lda),
-                    b: b, ldb: max(1, ldb), beta: beta, c: c, ldc: max(1, n))
+        Double.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: alpha, a: a, b: b, beta: beta, c: c)
     }
 
     /// x ← σ(x) for σ = ReLU, in place; NaN stays NaN (visible to the divergence check).

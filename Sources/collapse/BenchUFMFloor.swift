@@ -43,22 +43,17 @@ struct UFMProductsFloor {
         for _ in 0..<max(1, repeats) {
             let t0 = monotonicSeconds()
             for _ in 0..<steps {
-                for l in 1...L { gemm(false, false, d[l + 1], N, d[l], w[l], z[l], 0, z[l + 1]) }
+                for l in 1...L {
+                    Double.gemm(transA: false, transB: false, m: d[l + 1], n: N, k: d[l], a: w[l], b: z[l], beta: 0, c: z[l + 1])
+                }
                 for l in stride(from: L, through: 1, by: -1) {
-                    gemm(false, true, d[l + 1], d[l], N, g[l + 1], z[l], 1, gw[l])
-                    gemm(true, false, d[l], N, d[l + 1], w[l], g[l + 1], l == 1 ? 1 : 0, g[l])
+                    Double.gemm(transA: false, transB: true, m: d[l + 1], n: d[l], k: N, a: g[l + 1], b: z[l], beta: 1, c: gw[l])
+                    Double.gemm(transA: true, transB: false, m: d[l], n: N, k: d[l + 1], a: w[l], b: g[l + 1],
+                                beta: l == 1 ? 1 : 0, c: g[l])
                 }
             }
             best = min(best, monotonicSeconds() - t0)
         }
         return Double(steps) / best
-    }
-
-    /// C ← op(A)·op(B) + β·C, row-major with dense leading dimensions.
-    @inline(__always)
-    private func gemm(_ ta: Bool, _ tb: Bool, _ m: Int, _ n: Int, _ k: Int, _ a: UnsafeMutablePointer<Double>,
-                      _ b: UnsafeMutablePointer<Double>, _ beta: Double, _ c: UnsafeMutablePointer<Double>) {
-        Double.gemm(transA: ta, transB: tb, m: m, n: n, k: k, alpha: 1, a: a, lda: ta ? m : k,
-                    b: b, ldb: tb ? k : n, beta: beta, c: c, ldc: n)
     }
 }
