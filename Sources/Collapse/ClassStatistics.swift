@@ -40,6 +40,9 @@ public struct ClassStatistics: Sendable {
         guard dimension >= 1 else {
             throw CollapseError.shapeMismatch(layer: layer, what: "feature dimension", expected: "d ≥ 1", found: "\(dimension)")
         }
+        do { try Self.memoryEstimate(classes: classes, dimension: dimension).check(layer) } catch {
+            throw CollapseError.memory(layer: layer, error)
+        }
         self.classes = classes
         self.dimension = dimension
         self.layer = layer
@@ -48,6 +51,19 @@ public struct ClassStatistics: Sendable {
         classScatterTraces = [Double](repeating: 0, count: classes)
         sampleCount = 0
         scatterUpper = Matrix(rows: dimension, cols: dimension)
+    }
+
+    /// The memory that statistics of K classes in d dimensions and the metrics computed from them hold, in
+    /// Doubles: S_W and its symmetric and scaled copies (4·d²), the class means M̄ᵀ with their centered
+    /// copy and SVD (4·K·d), the K×K Gram matrices of NC2 and their targets (4·K²), and with `samples`
+    /// the N labels (8 bytes each). Checked by `init` before anything is allocated.
+    public static func memoryEstimate(classes K: Int, dimension d: Int, samples: Int = 0) -> MemoryEstimate {
+        var e = MemoryEstimate()
+        e.add("the d×d within-class scatter and its copies (d = \(d))", bytes: d, d, 4, 8)
+        e.add("the K×d class means and their copies (K = \(K), d = \(d))", bytes: K, d, 4, 8)
+        e.add("the K×K Gram matrices of NC2 (K = \(K))", bytes: K, K, 4, 8)
+        if samples > 0 { e.add("the labels (N = \(samples))", bytes: samples, 8) }
+        return e
     }
 
     /// S_W = Σ_i (z_i − μ_{y_i})(z_i − μ_{y_i})ᵀ, the pooled within-class scatter (a new symmetric d×d matrix).
@@ -73,12 +89,39 @@ public struct ClassStatistics: Sendable {
     /// μ_G = (1/K) Σ_k μ_k, the mean of the class means (not the sample mean when classes are unbalanced).
     public var globalMean: [Double] { means.columnMeans() }
 
-    /// M̄_cᵀ = M̄ᵀ − 1 μ_Gᵀ (K×d): row k is μ_k − μ_G.
+    /// M̄_cᵀ = M̄ᵀ − 1 μ_Gᵀ (K×d): row k is μ_k − μ_G; exactly zero when `meansCoincide`, so that every
+    /// between-class quantity is the documented undefined value (NaN) rather than a ratio of round-off.
     public var centeredMeans: Matrix<Double> {
         var c = means
         let g = globalMean
         for k in 0..<classes { for j in 0..<dimension { c[k, j] -= g[j] } }
+        if Self.coincide(centered: c, means: means) { return Matrix(rows: classes, cols: dimension) }
         return c
+    }
+
+    /// Relative size below which class means count as identical: max_k ‖μ_k − μ_G‖ ≤ 1e-12 · max_k ‖μ_k‖.
+    /// Means that agree to 12 significant digits are far below any real class separation and far above
+    /// the round-off of Double accumulation (≈ n·2⁻⁵³ relative for n samples per class).
+    public static let coincidenceTolerance = 1e-12
+
+    /// Whether every class mean is the same point (up to `coincidenceTolerance`): Σ_B = 0, so NC1, NC2 of the
+    /// means, CDNV, equinorm and equiangularity are undefined (NaN) and `NCMetrics` adds a warning.
+    public var meansCoincide: Bool {
+        var c = means
+        let g = globalMean
+        for k in 0..<classes { for j in 0..<dimension { c[k, j] -= g[j] } }
+        return Self.coincide(centered: c, means: means)
+    }
+
+    private static func coincide(centered c: Matrix<Double>, means m: Matrix<Double>) -> Bool {
+        var spread = 0.0, scale = 0.0
+        for k in 0..<m.rows {
+            var a = 0.0, b = 0.0
+            for j in 0..<m.cols { a += c[k, j] * c[k, j]; b += m[k, j] * m[k, j] }
+            spread = Swift.max(spread, a)
+            scale = Swift.max(scale, b)
+        }
+        return spread.squareRoot() <= coincidenceTolerance * scale.squareRoot()
     }
 
     /// Σ_B = (1/K) M̄_c M̄_cᵀ (d×d). Provided for tests and small d; the metrics never form it.

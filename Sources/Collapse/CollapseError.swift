@@ -1,3 +1,5 @@
+import Linalg
+
 /// Everything that can be wrong with the input of a neural-collapse measurement, naming the layer and the
 /// offending class, sample or array so that a person can find it. Sample indices are 0-based rows of the
 /// user's (N×d) feature array, i.e. columns of H in the d×N layout, counted from the first sample the
@@ -21,6 +23,8 @@ public enum CollapseError: Error, Equatable, CustomStringConvertible {
     case nonFiniteParameter(layer: String, what: String)
     /// A feature file does not follow the `collapse measure` conventions (`FeatureFilePlan`).
     case invalidFile(path: String, reason: String)
+    /// The statistics (or the metrics computed from them) would not fit in memory (`MemoryBudget`).
+    case memory(layer: String, MemoryBudgetError)
     /// A linear-algebra routine failed (LAPACK did not converge); `reason` carries its message.
     case linearAlgebra(layer: String, reason: String)
 
@@ -44,6 +48,8 @@ public enum CollapseError: Error, Equatable, CustomStringConvertible {
             "\(l): \(w) contains NaN or Inf"
         case .invalidFile(let p, let r):
             "\(p): \(r)"
+        case .memory(_, let e):
+            "\(e)"
         case .linearAlgebra(let l, let r):
             "\(l): \(r)"
         }

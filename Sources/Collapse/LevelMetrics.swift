@@ -9,6 +9,8 @@ public struct LevelMetrics: Sendable, Equatable, CustomStringConvertible {
     public var scalars: [(name: String, value: Double)]
     /// Vector-valued metrics (e.g. `means_singular_values`).
     public var vectors: [(name: String, values: [Double])]
+    /// Why some values are undefined (e.g. every class has the same mean), for the user to see.
+    public var warnings: [String] = []
 
     public init(scalars: [(name: String, value: Double)] = [], vectors: [(name: String, values: [Double])] = []) {
         self.scalars = scalars

@@ -22,7 +22,8 @@ extension NC {
     /// - Equiangularity (ibid., Fig. 3): std_{k<k'} cos_{kk'}, cos_{kk'} = ⟨μ_k − μ_G, μ_k' − μ_G⟩/(r_k r_k').
     /// - Max-angle (ibid., Fig. 4): avg_{k<k'} |cos_{kk'} + 1/(K−1)|, 0 for a simplex ETF.
     ///
-    /// Undefined terms (two equal means, a mean equal to μ_G) make the value NaN.
+    /// Undefined terms (two equal means, a mean equal to μ_G, all means equal: `ClassStatistics.meansCoincide`)
+    /// make the value NaN.
     public static func meanGeometry(_ s: ClassStatistics) throws -> MeanGeometry {
         try s.validate()
         let K = s.classes, d = s.dimension
@@ -30,13 +31,14 @@ extension NC {
         var ratios = [Double](), cosines = [Double]()
         let g = gram(rows: mc)
         let r = (0..<K).map { g[$0, $0].squareRoot() }
+        let coincide = s.meansCoincide
         for k in 0..<K {
             for l in (k + 1)..<K {
                 var dist2 = 0.0
                 for j in 0..<d { let t = m[k, j] - m[l, j]; dist2 += t * t }
                 let vk = s.classScatterTraces[k] / Double(s.counts[k])
                 let vl = s.classScatterTraces[l] / Double(s.counts[l])
-                ratios.append(dist2 > 0 ? (vk + vl) / (2 * dist2) : .nan)
+                ratios.append(dist2 > 0 && !coincide ? (vk + vl) / (2 * dist2) : .nan)
                 cosines.append(r[k] > 0 && r[l] > 0 ? g[k, l] / (r[k] * r[l]) : .nan)
             }
         }

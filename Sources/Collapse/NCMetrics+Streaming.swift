@@ -39,9 +39,13 @@ extension NCMetrics {
         guard rows == labels.count else {
             throw CollapseError.lengthMismatch(layer: layer, what: "feature rows vs labels", expected: labels.count, found: rows)
         }
+        var need = ClassStatistics.memoryEstimate(classes: classes, dimension: dimension, samples: labels.count)
+        let batch = Swift.min(Swift.max(batchRows, 1), Swift.max(rows, 1))
+        need.add("a batch of rows and its centered copy (--batch-rows \(batch) × d = \(dimension))", bytes: batch, dimension, 3, 8)
+        do { try need.check(layer) } catch { throw CollapseError.memory(layer: layer, error) }
         var s = try ClassStatistics(classes: classes, dimension: dimension, layer: layer)
         try classifier?.validate(classes: classes, dimension: dimension, layer: layer)
-        try forEachBatch(batchRows) { batch, first in
+        try forEachBatch(batch) { batch, first in
             guard first >= 0, first + batch.rows <= labels.count else {
                 throw CollapseError.lengthMismatch(layer: layer, what: "feature rows vs labels", expected: labels.count, found: first + batch.rows)
             }
@@ -53,7 +57,7 @@ extension NCMetrics {
         var nc4: Double? = nil
         if let c = classifier {
             var agreement = try NearestClassCenterAgreement(statistics: s, classifier: c)
-            try forEachBatch(batchRows) { batch, _ in try T.add(batch, to: &agreement) }
+            try forEachBatch(batch) { batch, _ in try T.add(batch, to: &agreement) }
             nc4 = agreement.value
         }
         return try compute(s, classifier: classifier, weight: weight, nc4: nc4, relativeTolerance: relativeTolerance)

@@ -24,6 +24,9 @@ public enum NCMetrics {
         try s.validate()
         try classifier?.validate(classes: s.classes, dimension: s.dimension, layer: s.layer)
         var out = LevelMetrics()
+        if s.meansCoincide {
+            out.warnings.append("\(s.layer): every class has the same mean (Σ_B = 0), so NC1, NC2 of the means, CDNV, equinorm and equiangularity are undefined (NaN)")
+        }
         let w1 = try NC.withinClassVariability(s, relativeTolerance: relativeTolerance)
         out.append("nc1", w1.nc1)
         out.append("nc1_trace", w1.nc1Trace)

@@ -60,8 +60,8 @@ public enum NPZ {
                         bytes.subdata(in: Int(position)..<(Int(position) + size))
                     }
                 }
-            } catch {  // the archive has closed its file here
-                throw FormatError.unreadable(path: url.path, reason: "cannot write archive: \(error)")
+            } catch {  // the archive has closed its file here; name the cause, not the ZIP library's code
+                throw FileSystemError(operation: "write", path: url.path, cause: FileSystemError.cause(of: error, path: url.path, writing: true))
             }
         }
     }

@@ -16,13 +16,16 @@ public struct EpochReport: Sendable {
 /// every epoch), checkpoint.npz (every epoch), params.npz and summary.json at the end, features.npz on
 /// request. Every file is written atomically; a killed run resumes from its last epoch bit-identically.
 public final class NetRun: @unchecked Sendable {
-    public let directory: RunDirectory
+    /// The locked run directory (`RunSlot`: lock, staging beside an old run under --force, clean-up).
+    public let slot: RunSlot
+    /// Where the run's files go now (the staging directory until a replaced run is committed).
+    public var directory: RunDirectory { slot.directory }
     public let trainer: Trainer
     public private(set) var table: MetricsTable
     public let resumedFrom: Int?
 
-    init(directory: RunDirectory, trainer: Trainer, table: MetricsTable, resumedFrom: Int?) {
-        self.directory = directory
+    init(slot: RunSlot, trainer: Trainer, table: MetricsTable, resumedFrom: Int?) {
+        self.slot = slot
         self.trainer = trainer
         self.table = table
         self.resumedFrom = resumedFrom
@@ -50,27 +53,23 @@ public final class NetRun: @unchecked Sendable {
 
     /// A new run in `url`; refuses a directory that holds a run unless `overwrite`. `data` replaces the
     /// configured data set (for programs and tests that bring their own samples).
+    /// The data set and the network are loaded and checked before the directory is touched, so a failure
+    /// leaves nothing behind; a replaced run (`overwrite`) is staged beside the old one and swapped in
+    /// after the first epoch's checkpoint (`RunSlot`), so stale features.npz or figures never survive.
     public static func start(config: TrainConfig, directory url: URL, overwrite: Bool = false, data: TrainingData? = nil) throws -> NetRun {
-        let dir = RunDirectory(url)
-        let fm = FileManager.default
-        let existing = [dir.config, dir.metrics, dir.summary, dir.checkpoint, dir.params, dir.features].filter { fm.fileExists(atPath: $0.path) }
-        if !existing.isEmpty {
-            guard overwrite else {
-                throw NetsError.invalidConfig(field: "--out", reason: "\(url.path) already holds a run (\(existing[0].lastPathComponent)); choose another --out, --resume it, or pass --force")
-            }
-            for f in existing { try fm.removeItem(at: f) }
-        }
-        try fm.createDirectory(at: url, withIntermediateDirectories: true)
         let trainer = try Trainer(config: config, data: try data ?? TrainingData.load(config.data))
-        try AtomicFile.write(config.toml, to: dir.config)
+        let slot = try RunSlot.create(url, runFiles: ["config.toml", "metrics.csv", "summary.json", "checkpoint.npz", "params.npz", "features.npz"],
+                                      overwrite: overwrite, command: "collapse train")
+        try AtomicFile.write(config.toml, to: slot.directory.config)
         let table = MetricsTable(columns: columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil))
-        return NetRun(directory: dir, trainer: trainer, table: table, resumedFrom: nil)
+        return NetRun(slot: slot, trainer: trainer, table: table, resumedFrom: nil)
     }
 
     /// Reopens a run at its checkpoint; `overrides` may change only `TrainConfig.resumableKeys`
     /// (e.g. `optimizer.epochs` to train longer).
     public static func resume(directory url: URL, overrides: [String] = [], data: TrainingData? = nil) throws -> NetRun {
-        let dir = RunDirectory(url)
+        let slot = try RunSlot.reopen(url, command: "collapse train --resume")
+        let dir = slot.directory
         let fm = FileManager.default
         guard fm.fileExists(atPath: dir.config.path) else {
             throw NetsError.invalidConfig(field: "--resume", reason: "\(url.path) has no config.toml: not a run directory")
@@ -98,7 +97,7 @@ public final class NetRun: @unchecked Sendable {
             table.truncate(after: Double(trainer.epoch))
         }
         try AtomicFile.write(config.toml, to: dir.config)
-        return NetRun(directory: dir, trainer: trainer, table: table, resumedFrom: trainer.epoch)
+        return NetRun(slot: slot, trainer: trainer, table: table, resumedFrom: trainer.epoch)
     }
 
     /// Trains to `optimizer.epochs`, measuring at the configured epochs; returns summary.json's content.
@@ -108,6 +107,7 @@ public final class NetRun: @unchecked Sendable {
     public func run(exportFeatures: Bool = false, onBatch: ((Int, Int, Int) -> Void)? = nil,
                     onEpoch: ((EpochReport) -> Void)? = nil) throws -> JSONValue {
         let config = trainer.config, epochs = config.optimizer.epochs
+        defer { slot.runEnded() }
         let t0 = Profile.now()
         var trainSeconds = 0.0, measureSeconds = 0.0, checkpointSeconds = 0.0, trainedImages = 0
         var last: NetworkMeasurement?
@@ -163,6 +163,7 @@ public final class NetRun: @unchecked Sendable {
                 let c0 = Profile.now()
                 try table.write(to: directory.metrics)
                 try NPZ.write(trainer.checkpointArrays(), to: directory.checkpoint)
+                try slot.commit()  // a replaced run gives way once the new one can be resumed
                 checkpointSeconds += Profile.now() - c0
                 onEpoch?(EpochReport(statistics: stats, epoch: e, epochs: epochs, row: row, measurement: m))
             }
@@ -176,6 +177,7 @@ public final class NetRun: @unchecked Sendable {
                                       seconds: (Profile.now() - t0, trainSeconds, measureSeconds, checkpointSeconds),
                                       trainedImages: trainedImages, exported: exportFeatures)
             try summary.write(to: directory.summary)
+            try slot.commit()
             return summary
         } catch {
             try? table.write(to: directory.metrics)

@@ -94,7 +94,7 @@ public struct TrainConfig: Equatable, Sendable {
     public static func load(_ url: URL, overrides: [String] = []) throws(NetsError) -> TrainConfig {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw .invalidConfig(field: url.path, reason: "cannot read the file: \(error.localizedDescription)")
+            throw .invalidConfig(field: url.path, reason: "cannot read the config: \(FileSystemError.cause(of: error, path: url.path, writing: false))")
         }
         return try parse(text, overrides: overrides, source: url.path)
     }

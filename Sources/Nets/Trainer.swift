@@ -45,7 +45,8 @@ public final class Trainer: @unchecked Sendable {
         model.imageWidth = train.width
         model.classes = train.classCount
         let maxBatch = min(config.optimizer.batchSize, max(train.count, data.test?.count ?? 0))
-        let ctx = NetContext(threads: config.run.threads, shards: min(config.run.shards, maxBatch))
+        do { try model.memoryEstimate(maxBatch: maxBatch).check("this network") } catch { throw NetsError.memory(error) }
+        let ctx = NetContext(threads: BLASThreads.capped(config.run.threads).threads, shards: min(config.run.shards, maxBatch))
         network = try ResNet(config: model, maxBatch: maxBatch, context: ctx)
         network.initialize(seed: config.run.seed)
         let wd = config.optimizer.weightDecay.mapValues { Float($0) }
@@ -154,6 +155,10 @@ public final class Trainer: @unchecked Sendable {
         }
         guard let e = try fetch("epoch", shape: [1]).integers?.first, e >= 0 else {
             throw NetsError.badCheckpoint(path: path, reason: "'epoch' must be one non-negative integer")
+        }
+        guard e <= config.optimizer.epochs else {
+            throw NetsError.badCheckpoint(path: path, reason: "it is at epoch \(e), beyond optimizer.epochs = \(config.optimizer.epochs); "
+                + "a finished run cannot be shortened (resume with --set optimizer.epochs=\(e) or more, or start a new run)")
         }
         shuffle = Xoshiro256StarStar(state: words.map { UInt64(bitPattern: Int64($0)) })
         epoch = e

@@ -73,8 +73,9 @@ public struct TrainingData: Sendable {
         var byClass = [[Int]](repeating: [], count: all.classCount)
         for (i, l) in all.labels.enumerated() { byClass[l].append(i) }
         let available = byClass.map(\.count).min() ?? 0
-        let nTrain = trainPerClass > 0 ? trainPerClass : available - testPerClass
-        guard nTrain >= 1, nTrain + testPerClass <= available else {
+        // testPerClass and nTrain may each be near Int.max: compare without adding them.
+        let nTrain = testPerClass > available ? 0 : (trainPerClass > 0 ? trainPerClass : available - testPerClass)
+        guard nTrain >= 1, testPerClass <= available, nTrain <= available - testPerClass else {
             throw NetsError.invalidData(reason: "\(all.name) has \(available) samples in its smallest class; "
                                         + "data.per_class = \(trainPerClass) plus data.test_per_class = \(testPerClass) do not fit")
         }

@@ -17,7 +17,7 @@ extension JSONValue {
     public static func read(_ url: URL) throws -> JSONValue {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw FormatError.unreadable(path: url.path, reason: error.localizedDescription)
+            throw FormatError.unreadable(path: url.path, reason: FileSystemError.cause(of: error, path: url.path, writing: false))
         }
         return try parse(text, path: url.path)
     }

@@ -74,7 +74,7 @@ public struct MetricsTable: Sendable, Equatable {
     public static func read(_ url: URL) throws -> MetricsTable {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw FormatError.unreadable(path: url.path, reason: "\(error.localizedDescription)")
+            throw FormatError.unreadable(path: url.path, reason: FileSystemError.cause(of: error, path: url.path, writing: false))
         }
         let bytes = [UInt8](data)
         var lines: [Range<Int>] = []

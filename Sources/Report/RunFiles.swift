@@ -52,7 +52,7 @@ struct RunFiles: Sendable {
     func configText() throws -> String? {
         guard exists(configURL) else { return nil }
         do { return try String(contentsOf: configURL, encoding: .utf8) } catch {
-            throw FormatError.unreadable(path: configURL.path, reason: error.localizedDescription)
+            throw FormatError.unreadable(path: configURL.path, reason: FileSystemError.cause(of: error, path: configURL.path, writing: false))
         }
     }
 

@@ -10,7 +10,10 @@ import Report
 /// at the end, and when the run fails, so a diverged or killed run keeps what it had logged.
 /// `summary.json` reports where the time went: optimization vs metrics vs checkpoints.
 public final class UFMRunRecorder {
-    public let directory: RunDirectory
+    /// The locked run directory (`RunSlot`: lock, staging beside an old run under --force, clean-up).
+    public let slot: RunSlot
+    /// Where the run's files go now (the staging directory until a replaced run is committed).
+    public var directory: RunDirectory { slot.directory }
     public let config: UFMConfig
     public let trainer: UFMTrainer
     public private(set) var table: MetricsTable
@@ -19,26 +22,28 @@ public final class UFMRunRecorder {
     /// Seconds between metrics.csv rewrites at logged steps.
     public var flushInterval = 10.0
 
-    private init(directory: RunDirectory, config: UFMConfig, trainer: UFMTrainer, table: MetricsTable, resumedFrom: Int?) {
-        self.directory = directory; self.config = config; self.trainer = trainer; self.table = table; self.resumedFrom = resumedFrom
+    private init(slot: RunSlot, config: UFMConfig, trainer: UFMTrainer, table: MetricsTable, resumedFrom: Int?) {
+        self.slot = slot; self.config = config; self.trainer = trainer; self.table = table; self.resumedFrom = resumedFrom
     }
 
-    /// Prepares a new run in `directory`: refuses a directory that already holds a run (unless `overwrite`),
-    /// loads the initial point (`init.file`, else random from `init.seed`, `init.scale`), writes config.toml.
+    /// Prepares a new run in `directory`. Everything that can fail without the disk is checked first
+    /// (the config, its memory estimate, the initial point: `init.file`, else random from `init.seed`,
+    /// `init.scale`), so a failure leaves no directory behind. Then the directory is locked; one that
+    /// already holds a run is refused unless `overwrite`, in which case the new run is staged beside the
+    /// old one and replaces it at its first checkpoint or its end (`RunSlot`). Writes config.toml.
     public static func start(config: UFMConfig, directory url: URL, overwrite: Bool = false) throws -> UFMRunRecorder {
         try config.validate()
-        let dir = RunDirectory(url)
-        let existing = [dir.config, dir.metrics, dir.summary, dir.params, dir.checkpoint].filter { FileManager.default.fileExists(atPath: $0.path) }
-        if !existing.isEmpty {
-            guard overwrite else { throw UFMError.runDirectory(path: url.path, reason: "it already holds a run (\(existing[0].lastPathComponent)); choose another --out, --resume it, or pass --force to overwrite") }
-            for f in existing { try FileManager.default.removeItem(at: f) }
-        }
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try config.checkMemory()
         let start = try initialParameters(config)
-        try AtomicFile.write(config.toml, to: dir.config)
-        return UFMRunRecorder(directory: dir, config: config, trainer: UFMTrainer(config: config, start: start),
+        let trainer = UFMTrainer(config: config, start: start)
+        let slot = try RunSlot.create(url, runFiles: runFiles, overwrite: overwrite, command: "collapse run")
+        try AtomicFile.write(config.toml, to: slot.directory.config)
+        return UFMRunRecorder(slot: slot, config: config, trainer: trainer,
                               table: MetricsTable(columns: UFMMetrics.columns(for: config.model)), resumedFrom: nil)
     }
+
+    /// The files whose presence means a directory holds a run.
+    static let runFiles = ["config.toml", "metrics.csv", "summary.json", "params.npz", "checkpoint.npz"]
 
     /// The configured initial point.
     public static func initialParameters(_ config: UFMConfig) throws -> UFMParameters {
@@ -57,7 +62,8 @@ public final class UFMRunRecorder {
     /// (e.g. `optimizer.steps` to run longer). The metrics rows after the checkpoint's step are dropped
     /// (they are recomputed identically).
     public static func resume(directory url: URL, overrides: [String] = []) throws -> UFMRunRecorder {
-        let dir = RunDirectory(url)
+        let slot = try RunSlot.reopen(url, command: "collapse run --resume")
+        let dir = slot.directory
         guard FileManager.default.fileExists(atPath: dir.config.path) else {
             throw UFMError.runDirectory(path: url.path, reason: "no config.toml: not a run directory")
         }
@@ -71,6 +77,7 @@ public final class UFMRunRecorder {
             }
         }
         let config = try UFMConfig.load(dir.config, overrides: overrides)
+        try config.checkMemory()
         let arrays = try NPZ.read(dir.checkpoint).map { ($0.name, $0.array) }
         let trainer: UFMTrainer
         do { trainer = try UFMTrainer(config: config, checkpoint: arrays) } catch let e as UFMError {
@@ -86,7 +93,7 @@ public final class UFMRunRecorder {
             table.truncate(after: Double(trainer.iterate.step))
         }
         try AtomicFile.write(config.toml, to: dir.config)
-        return UFMRunRecorder(directory: dir, config: config, trainer: trainer, table: table, resumedFrom: trainer.iterate.step)
+        return UFMRunRecorder(slot: slot, config: config, trainer: trainer, table: table, resumedFrom: trainer.iterate.step)
     }
 
     /// Runs to the end and writes every file; returns the summary. `progress` sees each logged row (and may
@@ -97,7 +104,7 @@ public final class UFMRunRecorder {
     public func run(progress: ((TrainingSnapshot, [String: Double]) throws -> Void)? = nil) throws -> JSONValue {
         let previousThreads = BLASThreads.count
         if let t = config.run.resolvedThreads(for: config.model) { BLASThreads.count = t }
-        defer { BLASThreads.count = previousThreads }
+        defer { BLASThreads.count = previousThreads; slot.runEnded() }
         let threads = BLASThreads.count
         let clock = ContinuousClock()
         let t0 = clock.now
@@ -120,6 +127,7 @@ public final class UFMRunRecorder {
                 // drops the newer rows and recomputes them, so no logged row is ever lost.
                 try self.table.write(to: self.directory.metrics)
                 try NPZ.write(trainer.checkpointArrays().map { (name: $0.0, array: $0.1) }, to: self.directory.checkpoint)
+                try self.slot.commit()  // a replaced run gives way once the new one can be resumed
                 lastFlush = clock.now
             })
             try table.write(to: directory.metrics)
@@ -127,6 +135,7 @@ public final class UFMRunRecorder {
             let summary = makeSummary(outcome: outcome, error: nil, seconds: (clock.now - t0).seconds,
                                       metricsSeconds: metricsTime.seconds, threads: threads)
             try summary.write(to: directory.summary)
+            try slot.commit()
             return summary
         } catch {
             try? table.write(to: directory.metrics)

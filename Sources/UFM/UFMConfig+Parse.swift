@@ -1,4 +1,5 @@
 import Formats
+import Linalg
 import Foundation
 
 /// Parsing and validation of the TOML config (docs/models.md, "Configuration").
@@ -113,6 +114,14 @@ extension UFMConfig {
         if let j = s.widths.firstIndex(where: { $0 < 1 }) {
             throw bad("model.widths", TOMLLiteral.ints(s.widths), "width d_\(j + 1) = \(s.widths[j]) must be at least 1")
         }
+        // K·n and every d_l·N must be countable before anything is sized by them.
+        let (samples, overflow) = s.classes.multipliedReportingOverflow(by: s.perClass)
+        guard !overflow, samples <= Int(Int32.max) else {
+            throw bad("model.per_class", s.perClass, "N = K·n = \(s.classes)·\(s.perClass) samples is more than 2^31 − 1")
+        }
+        if let j = s.widths.firstIndex(where: { $0.multipliedReportingOverflow(by: samples).overflow || $0 > Int(Int32.max) }) {
+            throw bad("model.widths", TOMLLiteral.ints(s.widths), "width d_\(j + 1) = \(s.widths[j]) is too large (d_\(j + 1)·N overflows)")
+        }
         guard s.lambdaH >= 0, s.lambdaH.isFinite else { throw bad("regularization.lambda_h", s.lambdaH, "λ_H must be finite and ≥ 0") }
         guard s.lambdaW.count == s.widths.count else {
             throw bad("regularization.lambda_w", TOMLLiteral.doubles(s.lambdaW), "needs L = \(s.widths.count) values, one per layer")
@@ -149,6 +158,9 @@ extension UFMConfig {
             if c >= 1 {
                 w.append(ConfigWarning(key: "regularization", message: "c = K·√(n·λ_H·λ_W) = \(c) ≥ 1: the global minimizer is H = W = 0 (Tirer & Bruna, ICML 2022, Thm. 3.1), so the features collapse to zero"))
             }
+        }
+        if run.threads > 0, let note = BLASThreads.capped(run.threads).note {
+            w.append(ConfigWarning(key: "run.threads", message: note))
         }
         if initialization.scale == 0, initialization.file.isEmpty {
             w.append(ConfigWarning(key: "init.scale", message: "a zero initialization is a stationary point of every bias-free model: gradient methods will not move"))

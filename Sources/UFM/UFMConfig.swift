@@ -1,4 +1,6 @@
+import Formats
 import Foundation
+import Linalg
 
 /// Which minimizer a run uses.
 public enum OptimizerMethod: String, Sendable, CaseIterable {
@@ -70,9 +72,10 @@ public struct RunSettings: Equatable, Sendable {
     public var threads: Int = 0
     public init() {}
 
-    /// The thread count to use for `spec` (nil = leave OpenBLAS's setting alone).
+    /// The thread count to use for `spec` (nil = leave OpenBLAS's setting alone); a count above the
+    /// machine's cores is capped at the core count (`BLASThreads.capped`, noted in `UFMConfig.warnings`).
     public func resolvedThreads(for spec: ModelSpec) -> Int? {
-        if threads > 0 { return threads }
+        if threads > 0 { return BLASThreads.capped(threads).threads }
         let largest = (1...spec.depth).map { spec.width($0) }.max()! * spec.samples
         return largest < 100_000 ? 1 : nil
     }
@@ -100,7 +103,7 @@ public struct UFMConfig: Equatable, Sendable {
     public static func load(_ url: URL, overrides: [String] = []) throws -> UFMConfig {
         let text: String
         do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError.syntax(source: url.path, message: "cannot read the file: \(error.localizedDescription)", line: 0, column: 0)
+            throw FileSystemError(operation: "read the config", path: url.path, cause: FileSystemError.cause(of: error, path: url.path, writing: false))
         }
         return try parse(text, overrides: overrides, source: url.path)
     }

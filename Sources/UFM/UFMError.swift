@@ -11,6 +11,9 @@ public indirect enum UFMError: Error, Equatable, CustomStringConvertible {
     case unexpectedArray(name: String, reason: String)
     /// The objective became NaN/Inf or exploded.
     case diverged(step: Int, objective: Double, reason: String, learningRate: Double)
+    /// The objective became NaN/Inf or exploded for a reason other than the step size (`cause` names the
+    /// key: a non-finite objective at the initial point, or a regularization that makes every step overshoot).
+    case divergedBecause(step: Int, objective: Double, reason: String, cause: String)
     /// A checkpoint does not belong to this config (different optimizer or parameter count).
     case checkpoint(reason: String)
     /// A run directory that cannot be used (already holds a run, or lacks a file needed to resume).
@@ -31,6 +34,8 @@ public indirect enum UFMError: Error, Equatable, CustomStringConvertible {
         case .diverged(let s, let f, let r, let lr):
             return "the optimization diverged at step \(s) (objective \(f): \(r)); "
                 + "try a smaller learning rate (optimizer.learning_rate is \(lr), e.g. --set optimizer.learning_rate=\(lr / 10))"
+        case .divergedBecause(let s, let f, let r, let c):
+            return "the optimization diverged at step \(s) (objective \(f): \(r)); \(c)"
         case .checkpoint(let r):
             return "cannot resume from this checkpoint: \(r)"
         case .runDirectory(let p, let r):

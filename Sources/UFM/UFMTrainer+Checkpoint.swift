@@ -27,9 +27,25 @@ extension UFMTrainer {
         let dim = params.values.count
         let gradient = try stateArray(arrays, "gradient", count: dim)
         let values = try stateArray(arrays, "objective", count: 2)
-        guard let counters = arrays.first(where: { $0.0 == "counters" })?.1.integers, counters.count == 3, counters[0] >= 0 else {
-            throw UFMError.checkpoint(reason: "'counters' is missing or malformed")
+        guard let counters = arrays.first(where: { $0.0 == "counters" })?.1.integers, counters.count == 3 else {
+            throw UFMError.checkpoint(reason: "'counters' is missing or malformed (expected 3 integers: step, evaluations, method)")
         }
+        // A checkpoint is written only by a run of this config: its counters and values are checked as
+        // carefully as any other input (a tampered or damaged file must not resume, nor trap later).
+        let steps = config.optimizer.steps
+        guard counters[0] >= 0, counters[1] >= 0 else {
+            throw UFMError.checkpoint(reason: "'counters' holds a negative count (step \(counters[0]), evaluations \(counters[1])): the file is damaged")
+        }
+        guard counters[0] <= steps else {
+            throw UFMError.checkpoint(reason: "it is at step \(counters[0]), beyond optimizer.steps = \(steps): a run cannot be shortened "
+                + "(its results would no longer match its record). If the file is intact, resume with --set optimizer.steps=\(counters[0]) "
+                + "or more, or start a new run")
+        }
+        guard counters[1] <= Int.max / 2 else { throw UFMError.checkpoint(reason: "'counters' has an impossible evaluation count \(counters[1])") }
+        guard values.allSatisfy(\.isFinite) else {
+            throw UFMError.checkpoint(reason: "'objective' holds \(values) (not finite): the file is damaged, or the run had diverged")
+        }
+        guard gradient.allSatisfy(\.isFinite) else { throw UFMError.checkpoint(reason: "'gradient' holds NaN or Inf: the file is damaged") }
         let methods = OptimizerMethod.allCases
         guard methods.indices.contains(counters[2]), methods[counters[2]] == config.optimizer.method else {
             let saved = methods.indices.contains(counters[2]) ? methods[counters[2]].rawValue : "unknown"

@@ -136,17 +136,45 @@ public final class UFMTrainer {
         }
     }
 
-    /// NaN/Inf or an explosion of f stops the run.
+    /// NaN/Inf or an explosion of f stops the run, naming the cause (`divergenceCause`).
     func checkDivergence() throws {
         let f = iterate.value
-        let lr = config.optimizer.learningRate
-        if f.isNaN { throw UFMError.diverged(step: iterate.step, objective: f, reason: "the objective is NaN", learningRate: lr) }
-        if f.isInfinite { throw UFMError.diverged(step: iterate.step, objective: f, reason: "the objective is infinite", learningRate: lr) }
-        let limit = explosionFactor * max(initialObjective, 1e-300)
-        if f > limit {
-            throw UFMError.diverged(step: iterate.step, objective: f,
-                                    reason: "it exceeds \(String(format: "%g", explosionFactor)) × the initial objective \(initialObjective)", learningRate: lr)
+        let reason: String
+        if f.isNaN { reason = "the objective is NaN" } else if f.isInfinite { reason = "the objective is infinite" } else {
+            let limit = explosionFactor * max(initialObjective, 1e-300)
+            guard f > limit else { return }
+            reason = "it exceeds \(String(format: "%g", explosionFactor)) × the initial objective \(initialObjective)"
         }
+        if let cause = divergenceCause() {
+            throw UFMError.divergedBecause(step: iterate.step, objective: f, reason: reason, cause: cause)
+        }
+        throw UFMError.diverged(step: iterate.step, objective: f, reason: reason, learningRate: config.optimizer.learningRate)
+    }
+
+    /// Why f left the finite range when the step size is not to blame:
+    /// - at step 0 nothing has moved, so a non-finite f(θ_0) comes from the initial point (init.scale, an
+    ///   --init file) or the regularization, with fit and regularization terms reported;
+    /// - for gradient steps (gd, momentum) on the λ/2·‖X‖² terms, X ← (1 − ηλ)X diverges once ηλ > 2
+    ///   whatever the data: a λ that large (here 1e300 would do) is the cause, not η.
+    func divergenceCause() -> String? {
+        let s = config.model, eta = config.optimizer.learningRate
+        let lambdas = [("regularization.lambda_h", s.lambdaH)] + s.lambdaW.enumerated().map { ("regularization.lambda_w[\($0.offset + 1)]", $0.element) }
+        let (key, lambda) = lambdas.max { $0.1 < $1.1 }!
+        if iterate.step == 0 {
+            let fit = objective.lastFit, reg = objective.lastRegularization
+            var parts = ["the objective is already \(iterate.value) at the initial point, before any step (fit term \(fit), regularization term \(reg))"]
+            if config.initialization.file.isEmpty {
+                parts.append("check init.scale = \(config.initialization.scale) and \(key) = \(lambda)")
+            } else {
+                parts.append("check the --init file \(config.initialization.file) and \(key) = \(lambda)")
+            }
+            return parts.joined(separator: "; ") + " (the learning rate plays no part yet)"
+        }
+        if config.optimizer.method != .lbfgs, eta * lambda > 2 {
+            return "\(key) = \(lambda) makes every gradient step overshoot: on λ/2·‖X‖² a step scales X by 1 − η·λ = \(1 - eta * lambda), "
+                + "which grows when η·λ > 2; that λ is far outside the usual range (1e-5 to 1e-1), so check \(key) before lowering the learning rate"
+        }
+        return nil
     }
 }
 

@@ -25,6 +25,8 @@ struct Measure: ParsableCommand {
     var target: GramTarget = .simplexETF
     @Option(help: "Number of classes K (default: max label + 1).")
     var classes: Int?
+    @OptionGroup var memory: MemoryOption
+
     @Option(help: "Rows per streamed batch.")
     var batchRows: Int = 4096
 
@@ -34,6 +36,7 @@ struct Measure: ParsableCommand {
     }
 
     func run() throws {
+        memory.apply()
         let source = try FeatureSource(path: file)
         let plan = try FeatureFilePlan.make(source.infos, path: file)
         let labelArray = try source.array("labels")
@@ -56,6 +59,7 @@ struct Measure: ParsableCommand {
             results.append((layer, try source.measure(layer, labels: labels, classes: k, classifier: classifier,
                                                       weight: weight, batchRows: batchRows)))
         }
+        for (_, m) in results { for w in m.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) } }
         if json { print(jsonReport(results).serialized()) } else { printTable(results, samples: labels.count, classes: k) }
     }
 

@@ -17,6 +17,8 @@ struct Plot: ParsableCommand {
     @Argument(help: "The run directory written by `collapse run` or `collapse train`.")
     var runDirectory: String
 
+    @OptionGroup var memory: MemoryOption
+
     @Option(help: "Title of the figures (default: the run's title or preset from summary.json, else the directory name).")
     var title: String?
 
@@ -24,6 +26,7 @@ struct Plot: ParsableCommand {
     var etf: Bool?
 
     func run() throws {
+        memory.apply()
         let result = try RunReport.write(runDirectory: URL(fileURLWithPath: runDirectory), title: title, includeETF: etf)
         for w in result.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         let figures = result.files.filter { $0.pathExtension == "svg" }.count

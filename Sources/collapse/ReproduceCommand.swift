@@ -34,6 +34,8 @@ struct Reproduce: ParsableCommand {
     @Option(help: "Write checkpoint.npz every N steps (UFM presets), for --resume with collapse run.")
     var checkpointEvery: Int?
 
+    @OptionGroup var memory: MemoryOption
+
     @Flag(help: "Overwrite an existing run in the output directory.")
     var force = false
 
@@ -45,6 +47,7 @@ struct Reproduce: ParsableCommand {
     }
 
     func run() throws {
+        memory.apply()
         if list {
             let presets = ExperimentPresets.all()
             guard !presets.isEmpty else { throw ExperimentPresets.NotFound(name: "", available: [], searched: ExperimentPresets.searchPath().map(\.path)) }

@@ -41,6 +41,8 @@ struct Run: ParsableCommand {
     @Flag(help: "Overwrite an existing run in the output directory.")
     var force = false
 
+    @OptionGroup var memory: MemoryOption
+
     @Flag(help: "Print only warnings, errors and the final line.")
     var quiet = false
 
@@ -50,14 +52,18 @@ struct Run: ParsableCommand {
             throw ValidationError("--resume takes no CONFIG, --out, --init or --force: the run directory has them")
         }
         if let n = checkpointEvery, n < 0 { throw ValidationError("--checkpoint-every must be ≥ 0") }
+        if out?.trimmingCharacters(in: .whitespaces).isEmpty == true { throw ValidationError("--out is empty: give a run directory") }
+        if resume?.trimmingCharacters(in: .whitespaces).isEmpty == true { throw ValidationError("--resume is empty: give a run directory") }
     }
 
     func run() throws {
+        memory.apply()
         var sets = overrides
         if let n = checkpointEvery { sets.append("log.checkpoint_every=\(n)") }
         let recorder: UFMRunRecorder
         if let resume {
             recorder = try UFMRunRecorder.resume(directory: URL(fileURLWithPath: resume), overrides: sets)
+            for w in recorder.config.warnings where w.key == "run.threads" { FileHandle.standardError.write(Data("\(w)\n".utf8)) }
             log("resuming \(resume) at step \(recorder.trainer.iterate.step)")
         } else {
             let path = config!
@@ -94,6 +100,9 @@ enum TOMLString {
 /// (objective vs theory, NC metrics per level). Shared by `collapse run` and `collapse reproduce`.
 enum UFMRunDriver {
     static func execute(_ recorder: UFMRunRecorder, title: String, quiet: Bool) throws {
+        for n in recorder.slot.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
+        recorder.slot.keepsLockAfterRun = true  // the report below is part of the run
+        defer { recorder.slot.release() }
         let spec = recorder.config.model
         let lastNC1 = "nc1_\(spec.depth)"
         let progress = ProgressReporter(total: recorder.config.optimizer.steps, label: title, unit: "step",
@@ -109,10 +118,32 @@ enum UFMRunDriver {
             progress.finish()
             // Whatever was logged is on disk; draw it so the divergence can be seen.
             _ = try? RunReport.write(runDirectory: recorder.directory.url, title: title)
+            // A run that was to replace another (--force) and failed before its first checkpoint leaves
+            // the old run in place; its own files are kept beside it.
+            if let kept = recorder.slot.abandon() {
+                FileHandle.standardError.write(Data("note: the previous run in \(recorder.slot.target.path) was kept; this failed run is in \(kept.path)\n".utf8))
+            }
             throw error
         }
-        let report = try RunReport.write(runDirectory: recorder.directory.url, title: title)
+        let report = try RunSummaryStatus.agreeing(summary, at: recorder.directory.summary) {
+            try RunReport.write(runDirectory: recorder.directory.url, title: title)
+        }
         for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         print(RunSummaryText.render(summary: summary, table: recorder.table, directory: recorder.directory.url))
+    }
+}
+
+/// Keeps summary.json's `status` and the exit status in agreement: when writing the figures or
+/// index.html fails after the summary said "completed", the summary is rewritten as "failed" with the
+/// error, and the error is rethrown (exit status 1).
+enum RunSummaryStatus {
+    static func agreeing<T>(_ summary: JSONValue, at url: URL, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            var s = summary
+            s.set("status", .string("failed"))
+            s.set("error", .string("the run completed, but writing its report failed: \(error)"))
+            try? s.write(to: url)
+            throw error
+        }
     }
 }

@@ -34,10 +34,13 @@ struct TheoryCommand: ParsableCommand {
     @Option(name: .customLong("set"), help: "Override a config key, typed as TOML: --set section.key=value (repeatable).")
     var overrides: [String] = []
 
+    @OptionGroup var memory: MemoryOption
+
     @Flag(help: "Print JSON (keys: closed_form, objective, regime, status, geometry, s_star, control, threshold, margin, scale, bias, reference, statement).")
     var json = false
 
     func run() throws {
+        memory.apply()
         let cfg = try UFMConfig.load(URL(fileURLWithPath: config), overrides: overrides)
         for w in cfg.warnings { FileHandle.standardError.write(Data("\(w)\n".utf8)) }
         let spec = cfg.model

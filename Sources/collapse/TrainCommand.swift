@@ -1,6 +1,7 @@
 import ArgumentParser
 import Report
 import Foundation
+import Linalg
 import Nets
 
 /// `collapse train`: train a ResNet (with an optional MLP head) from a TOML config and record the run.
@@ -32,6 +33,8 @@ struct Train: ParsableCommand {
     @Flag(help: "Write features.npz: the final network's features per layer, for collapse measure or NumPy.")
     var exportFeatures = false
 
+    @OptionGroup var memory: MemoryOption
+
     @Flag(help: "Overwrite an existing run in the output directory.")
     var force = false
 
@@ -40,9 +43,12 @@ struct Train: ParsableCommand {
         if resume != nil, config != nil || out != nil || force {
             throw ValidationError("--resume takes no CONFIG, --out or --force: the run directory has them")
         }
+        if out?.trimmingCharacters(in: .whitespaces).isEmpty == true { throw ValidationError("--out is empty: give a run directory") }
+        if resume?.trimmingCharacters(in: .whitespaces).isEmpty == true { throw ValidationError("--resume is empty: give a run directory") }
     }
 
     func run() throws {
+        memory.apply()
         let run: NetRun
         if let resume {
             run = try NetRun.resume(directory: URL(fileURLWithPath: resume), overrides: overrides)
@@ -60,10 +66,15 @@ struct Train: ParsableCommand {
                   + "\(cfg.loss.kind.rawValue)\(cfg.loss.kind == .mse ? " (\(cfg.loss.mseScale.rawValue))" : ""), "
                   + "\(cfg.optimizer.epochs) epochs; \(cfg.run.threads) thread(s)")
         }
+        run.slot.keepsLockAfterRun = true  // the report below is part of the run
+        defer { run.slot.release() }
+        for n in run.slot.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
+        if let note = BLASThreads.capped(run.trainer.config.run.threads).note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
         let tty = isatty(STDOUT_FILENO) != 0
         let layers = run.trainer.network.config.featureLayerNames
         var lastDraw = 0.0
-        let summary = try run.run(exportFeatures: exportFeatures, onBatch: { e, b, n in
+        let summary: JSONValue
+        do { summary = try run.run(exportFeatures: exportFeatures, onBatch: { e, b, n in
             guard tty else { return }
             let now = Date().timeIntervalSince1970
             if now - lastDraw < 0.25 && b < n { return }
@@ -83,12 +94,19 @@ struct Train: ParsableCommand {
             }
             print(line)
             fflush(nil)
-        })
+        }) } catch {
+            if let kept = run.slot.abandon() {
+                FileHandle.standardError.write(Data("note: the previous run in \(run.slot.target.path) was kept; this failed run is in \(kept.path)\n".utf8))
+            }
+            throw error
+        }
         let title = resume.map { URL(fileURLWithPath: $0).lastPathComponent }
             ?? URL(fileURLWithPath: config!).deletingPathExtension().lastPathComponent
         // Networks: both NC2 panels. Pooled post-ReLU features carry a large common mean, so the
         // orthogonal-frame distance can stay flat while the centered (simplex-ETF) one falls.
-        let report = try RunReport.write(runDirectory: run.directory.url, title: title, includeETF: true)
+        let report = try RunSummaryStatus.agreeing(summary, at: run.directory.summary) {
+            try RunReport.write(runDirectory: run.directory.url, title: title, includeETF: true)
+        }
         for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         let tpe = summary["terminal_phase_epoch"]?.serialized(indent: 0) ?? "null"
         print("done: \(run.trainer.epoch) epochs, terminal phase (100% eval-mode training accuracy) from epoch \(tpe) → \(run.directory.url.path)")

@@ -122,7 +122,7 @@ func tinyConfig(threads: Int = 1, epochs: Int = 2, head: [Int] = []) throws -> T
         let a = try MetricsTable.read(straight.directory.metrics), b = try MetricsTable.read(resumed.directory.metrics)
         #expect(a.rows.count == 4 && a.column("loss") == b.column("loss") && a.column("nc1_stage2") == b.column("nc1_stage2"))
         #expect(throws: NetsError.self) { try NetRun.resume(directory: base.appendingPathComponent("b"), overrides: ["model.width=3"], data: data) }
-        #expect(throws: NetsError.self) { try NetRun.start(config: try tinyConfig(), directory: base.appendingPathComponent("a"), data: data) }
+        #expect(throws: RunDirectoryError.self) { try NetRun.start(config: try tinyConfig(), directory: base.appendingPathComponent("a"), data: data) }
     }
 
     /// The streamed per-layer metrics equal the metrics of the exported features computed in one go, and

@@ -64,7 +64,7 @@ struct Interrupted: Error {}
         defer { try? FileManager.default.removeItem(at: dir) }
         let c = smallConfig(steps: 2)
         try UFMRunRecorder.start(config: c, directory: dir).run()
-        #expect(throws: UFMError.self) { try UFMRunRecorder.start(config: c, directory: dir) }
+        #expect(throws: RunDirectoryError.self) { try UFMRunRecorder.start(config: c, directory: dir) }
         try UFMRunRecorder.start(config: c, directory: dir, overwrite: true).run()
     }
 
