@@ -118,21 +118,23 @@ extension FeatureFilePlan {
     }
 
     /// K for `labels`: `requested` (--classes) or max label + 1, after checking every label is in 0…K−1,
-    /// K ≥ 2 and every class has a sample (naming the first offending sample or class).
-    /// Every class needs a sample, so K ≤ N: a label or `requested` beyond that is refused before anything
-    /// is sized by it (a label of 10¹² would otherwise ask for a 10¹²-entry count array).
+    /// K ≥ 2 and every class has a sample (naming the first offending sample or class). Every class needs
+    /// a sample, so K ≤ N: a label or `requested` beyond that is refused before anything is sized by it
+    /// (a label of 10¹² would otherwise ask for a 10¹²-entry count array).
     public static func classes(of labels: [Int], requested: Int? = nil) throws -> Int {
-        if let i = labels.firstIndex(where: { $0 < 0 }) {
-            throw CollapseError.labelOutOfRange(layer: "labels", sample: i, label: labels[i], classes: requested ?? labels.count)
-        }
         if requested == nil, let i = labels.indices.max(by: { labels[$0] < labels[$1] }), labels[i] >= labels.count {
             throw CollapseError.invalidFile(path: "labels", reason: "sample \(i) has label \(labels[i]), so K would be at least \(labels[i]) + 1, "
                 + "but there are only N = \(labels.count) samples and every class needs one; check the labels, or give --classes")
         }
         let k = requested ?? ((labels.max() ?? -1) + 1)
         guard k >= 2 else { throw CollapseError.tooFewClasses(layer: "labels", classes: k) }
-        guard k <= labels.count else {
-            throw CollapseError.invalidFile(path: "labels", reason: "K = \(k) classes (--classes) but only N = \(labels.count) samples: every class needs a sample")
+        if let i = labels.firstIndex(where: { $0 < 0 || $0 >= k }) {
+            throw CollapseError.labelOutOfRange(layer: "labels", sample: i, label: labels[i], classes: k)
+        }
+        if k > labels.count {
+            // Some class in 0…N has no sample; name the first, without a K-sized array.
+            let present = Set(labels)
+            throw CollapseError.emptyClass(layer: "labels", classIndex: (0...labels.count).first { !present.contains($0) }!)
         }
         var counts = [Int](repeating: 0, count: k)
         for (i, y) in labels.enumerated() {

@@ -89,7 +89,14 @@ public final class RunSlot: @unchecked Sendable {
 
     /// Takes an existing run directory (to resume it).
     public static func reopen(_ url: URL, command: String) throws -> RunSlot {
-        try RunSlot(locking: url, command: command)
+        var isDir: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir)
+        let aside = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path))?
+            .contains { $0.hasPrefix(".\(url.lastPathComponent).old-") } ?? false
+        guard (exists && isDir.boolValue) || aside else {
+            throw RunDirectoryError.invalidPath(path: url.path, reason: exists ? "not a directory" : "no such run directory")
+        }
+        return try RunSlot(locking: url, command: command)
     }
 
     private convenience init(locking url: URL, command: String) throws {

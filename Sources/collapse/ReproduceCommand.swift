@@ -44,6 +44,7 @@ struct Reproduce: ParsableCommand {
 
     func validate() throws {
         if !list, name == nil { throw ValidationError("give a preset NAME, or --list") }
+        if out?.trimmingCharacters(in: .whitespaces).isEmpty == true { throw ValidationError("--out is empty: give a run directory") }
     }
 
     func run() throws {

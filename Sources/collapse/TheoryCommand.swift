@@ -1,4 +1,5 @@
 import ArgumentParser
+import Linalg
 import Foundation
 import Report
 import UFM
@@ -44,6 +45,10 @@ struct TheoryCommand: ParsableCommand {
         let cfg = try UFMConfig.load(URL(fileURLWithPath: config), overrides: overrides)
         for w in cfg.warnings { FileHandle.standardError.write(Data("\(w)\n".utf8)) }
         let spec = cfg.model
+        // The prediction holds a bias vector of K entries (and its text); refuse a K that cannot be printed.
+        var need = MemoryEstimate()
+        need.add("the prediction's bias vector and its text (K = \(spec.classes))", bytes: spec.classes, 64)
+        try need.check("theory for this model")
         if json {
             print(Theory.json(for: spec).serialized())
             do { _ = try Theory.predict(spec) } catch { if case .invalidSpec = error { throw ExitCode(1) } }
