@@ -154,8 +154,8 @@ public final class UFMTrainer {
     /// Why f left the finite range when the step size is not to blame:
     /// - at step 0 nothing has moved, so a non-finite f(θ_0) comes from the initial point (init.scale, an
     ///   --init file) or the regularization, with fit and regularization terms reported;
-    /// - for gradient steps (gd, momentum) on the λ/2·‖X‖² terms, X ← (1 − ηλ)X diverges once ηλ > 2
-    ///   whatever the data: a λ that large (here 1e300 would do) is the cause, not η.
+    /// - for gradient steps on the λ/2·‖X‖² terms, X ← (1 − ηλ)X diverges once ηλ > 2 (heavy ball with
+    ///   momentum μ: ηλ > 2(1 + μ)) whatever the data: a λ that large (1e300 would do) is the cause, not η.
     func divergenceCause() -> String? {
         let s = config.model, eta = config.optimizer.learningRate
         let lambdas = [("regularization.lambda_h", s.lambdaH)] + s.lambdaW.enumerated().map { ("regularization.lambda_w[\($0.offset + 1)]", $0.element) }
@@ -170,9 +170,11 @@ public final class UFMTrainer {
             }
             return parts.joined(separator: "; ") + " (the learning rate plays no part yet)"
         }
-        if config.optimizer.method != .lbfgs, eta * lambda > 2 {
+        // Heavy ball on λ/2·x² is stable iff η·λ < 2(1 + μ) (Polyak 1964); plain GD is μ = 0.
+        let mu = config.optimizer.method == .momentum ? config.optimizer.momentum : 0
+        if config.optimizer.method != .lbfgs, eta * lambda > 2 * (1 + mu) {
             return "\(key) = \(lambda) makes every gradient step overshoot: on λ/2·‖X‖² a step scales X by 1 − η·λ = \(1 - eta * lambda), "
-                + "which grows when η·λ > 2; that λ is far outside the usual range (1e-5 to 1e-1), so check \(key) before lowering the learning rate"
+                + "which grows when η·λ > \(2 * (1 + mu)); that λ is far outside the usual range (1e-5 to 1e-1), so check \(key) before lowering the learning rate"
         }
         return nil
     }

@@ -84,6 +84,11 @@ import Testing
         let big = try CLI.run(["run", cfg, "--out", d.path, "--set", "model.widths=[1000000000]"])
         #expect(big.status != 0 && big.stderr.contains("memory") && big.stderr.contains("1000000000"), "\(big.stderr)")
         #expect(!FileManager.default.fileExists(atPath: d.path))
+        let tcfg = tmp.appendingPathComponent("net.toml")
+        try "[data]\ndataset = \"fashion-mnist\"\ndirectory = \"\(tmp.appendingPathComponent("no-data").path)\"\n".write(to: tcfg, atomically: true, encoding: .utf8)
+        let noData = try CLI.run(["train", tcfg.path, "--out", d.path])
+        #expect(noData.status != 0, "\(noData.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: d.path))
         let empty = try CLI.run(["run", cfg, "--out", ""])
         #expect(empty.status != 0 && empty.stderr.contains("--out is empty"), "\(empty.stderr)")
     }
