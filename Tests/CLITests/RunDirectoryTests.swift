@@ -123,6 +123,35 @@ import Testing
         #expect(summary.contains("\"status\": \"failed\"") || summary.contains("\"status\":\"failed\""), "\(summary)")
     }
 
+    /// A full disk and a read-only file system, on a small tmpfs (needs the right to mount: root on Linux;
+    /// elsewhere the test has nothing to check and returns).
+    @Test func aFullOrReadOnlyDiskIsNamed() throws {
+        let (tmp, cfg) = try setup("disk")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let mnt = tmp.appendingPathComponent("mnt")
+        try FileManager.default.createDirectory(at: mnt, withIntermediateDirectories: true)
+        func sh(_ args: [String]) throws -> Int32 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            p.arguments = args
+            p.standardError = FileHandle.nullDevice
+            try p.run(); p.waitUntilExit()
+            return p.terminationStatus
+        }
+        guard try sh(["mount", "-t", "tmpfs", "-o", "size=48k", "tmpfs", mnt.path]) == 0 else { return }
+        defer { _ = try? sh(["umount", mnt.path]) }
+        let d = mnt.appendingPathComponent("D")
+        let full = try CLI.run(["run", cfg, "--out", d.path, "--quiet", "--set", "model.widths=[200,200]", "--set", "model.per_class=20",
+                                "--set", "optimizer.steps=2"])
+        #expect(full.status == 1 && full.stderr.contains("no space left on device") && full.stderr.contains("params.npz"), "\(full.stderr)")
+        #expect(try text(d.appendingPathComponent("summary.json")).contains("no space left on device"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: d.path).allSatisfy { !$0.contains(".tmp-") })
+        try FileManager.default.removeItem(at: d)
+        guard try sh(["mount", "-o", "remount,ro", mnt.path]) == 0 else { return }
+        let ro = try CLI.run(["run", cfg, "--out", d.appendingPathComponent("sub").path, "--quiet"])
+        #expect(ro.status == 1 && ro.stderr.contains("read-only file system") && !ro.stderr.contains("NSCocoaErrorDomain"), "\(ro.stderr)")
+    }
+
     @Test func inputSizesAndCountsAreErrorsNotSignals() throws {
         let (tmp, cfg) = try setup("sizes")
         defer { try? FileManager.default.removeItem(at: tmp) }
