@@ -20,6 +20,8 @@ public final class NetRun: @unchecked Sendable {
     public let trainer: Trainer
     public private(set) var table: MetricsTable
     public let resumedFrom: Int?
+    /// Where the run came from (preset, command line, overrides, version), written to summary.json.
+    public var provenance: RunProvenance?
 
     init(directory: RunDirectory, trainer: Trainer, table: MetricsTable, resumedFrom: Int?) {
         self.directory = directory
@@ -50,9 +52,13 @@ public final class NetRun: @unchecked Sendable {
 
     /// A new run in `url`; refuses a directory that holds a run unless `overwrite`. `data` replaces the
     /// configured data set (for programs and tests that bring their own samples).
-    public static func start(config: TrainConfig, directory url: URL, overwrite: Bool = false, data: TrainingData? = nil) throws -> NetRun {
+    /// `provenance` goes into summary.json, and its header (the preset's comments) at the top of config.toml.
+    /// A data set that cannot be loaded is reported before anything is created or removed.
+    public static func start(config: TrainConfig, directory url: URL, overwrite: Bool = false, data: TrainingData? = nil,
+                             provenance: RunProvenance? = nil) throws -> NetRun {
         let dir = RunDirectory(url)
         let fm = FileManager.default
+        let trainer = try Trainer(config: config, data: try data ?? TrainingData.load(config.data))
         let existing = [dir.config, dir.metrics, dir.summary, dir.checkpoint, dir.params, dir.features].filter { fm.fileExists(atPath: $0.path) }
         if !existing.isEmpty {
             guard overwrite else {
@@ -61,10 +67,11 @@ public final class NetRun: @unchecked Sendable {
             for f in existing { try fm.removeItem(at: f) }
         }
         try fm.createDirectory(at: url, withIntermediateDirectories: true)
-        let trainer = try Trainer(config: config, data: try data ?? TrainingData.load(config.data))
-        try AtomicFile.write(config.toml, to: dir.config)
+        try AtomicFile.write((provenance?.configHeader ?? "") + config.toml, to: dir.config)
         let table = MetricsTable(columns: columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil))
-        return NetRun(directory: dir, trainer: trainer, table: table, resumedFrom: nil)
+        let run = NetRun(directory: dir, trainer: trainer, table: table, resumedFrom: nil)
+        run.provenance = provenance
+        return run
     }
 
     /// Reopens a run at its checkpoint; `overrides` may change only `TrainConfig.resumableKeys`
@@ -97,7 +104,10 @@ public final class NetRun: @unchecked Sendable {
             table = old
             table.truncate(after: Double(trainer.epoch))
         }
-        try AtomicFile.write(config.toml, to: dir.config)
+        // Keep the comment header the run was started with (the preset's citation and setting).
+        let old = (try? String(contentsOf: dir.config, encoding: .utf8)) ?? ""
+        let header = old.range(of: "# Resolved").map { String(old[..<$0.lowerBound]) } ?? ""
+        try AtomicFile.write(header + config.toml, to: dir.config)
         return NetRun(directory: dir, trainer: trainer, table: table, resumedFrom: trainer.epoch)
     }
 
@@ -192,7 +202,17 @@ public final class NetRun: @unchecked Sendable {
                              trainedImages: Int, exported: Bool) -> JSONValue {
         let config = trainer.config, net = trainer.network, data = trainer.data
         var s: JSONValue = ["status": .string(status)]
-        if let error { s.set("error", .string("\(error)")) }
+        if let error {
+            s.set("error", .string("\(error)"))
+            var failure: JSONValue = ["message": .string("\(error)")]
+            if case NetsError.diverged(let epoch, let step, let loss) = error {
+                failure = ["kind": "diverged", "epoch": .number(Double(epoch)), "step": .number(Double(step)),
+                           "loss": JSONValue(loss), "message": .string("\(error)")]
+            }
+            failure.set("last_epoch", .number(Double(trainer.epoch)))
+            s.set("failure", failure)
+        }
+        if let p = provenance { s.set("provenance", p.json) }
         s.set("dataset", [
             "name": .string(config.data.dataset.rawValue), "train_samples": .number(Double(data.train.count)),
             "train_per_class": .array(data.train.samplesPerClass.map { .number(Double($0)) }),

@@ -31,6 +31,20 @@ public enum RunSummaryText {
         return lines.joined(separator: "\n")
     }
 
+    /// One line for `--quiet`: "done: step 20000, objective 0.1314213562, theory 0.1314213562 (gap +1.2e-11) → DIR".
+    public static func finalLine(summary: JSONValue, directory: URL) -> String {
+        let final = summary["final"]
+        var s = "done: "
+        if let st = number(final?["step"]) { s += "step \(Int(st)), " }
+        s += "objective \(fmt(number(final?["objective"]), 10))"
+        if let t = number(summary["theory"]?["objective"]) {
+            s += ", theory \(fmt(t, 10))"
+            if let g = number(final?["gap_to_theory"]) { s += " (gap \(String(format: "%+.2g", g)))" }
+        }
+        if case .bool(false)? = summary["convergence"]?["converged"] { s += ", NOT converged" }
+        return s + " → \(directory.path)"
+    }
+
     static func theoryLines(_ theory: JSONValue?, objective: Double?) -> [String] {
         guard let t = theory else { return [] }
         if case .bool(false)? = t["closed_form"] {

@@ -41,11 +41,15 @@ struct Run: ParsableCommand {
     @Flag(help: "Overwrite an existing run in the output directory.")
     var force = false
 
-    @Flag(help: "Print only warnings, errors and the final line.")
+    @Flag(help: "Print only warnings, errors and one final line.")
     var quiet = false
 
+    @Flag(help: "Print a commented config template (every section, with the keys of a deep UFM) and exit.")
+    var exampleConfig = false
+
     func validate() throws {
-        if resume == nil, config == nil { throw ValidationError("give a CONFIG.toml, or --resume RUN_DIR") }
+        if exampleConfig { return }
+        if resume == nil, config == nil { throw ValidationError("give a CONFIG.toml, or --resume RUN_DIR (or --example-config for a template)") }
         if resume != nil, config != nil || out != nil || initFile != nil || force {
             throw ValidationError("--resume takes no CONFIG, --out, --init or --force: the run directory has them")
         }
@@ -53,6 +57,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if exampleConfig {
+            print(ExampleConfig.ufm, terminator: "")
+            return
+        }
         var sets = overrides
         if let n = checkpointEvery { sets.append("log.checkpoint_every=\(n)") }
         let recorder: UFMRunRecorder
@@ -62,11 +70,15 @@ struct Run: ParsableCommand {
         } else {
             let path = config!
             if let f = initFile { sets.append("init.file=\(TOMLString.quote(URL(fileURLWithPath: f).path))") }
-            let cfg = try UFMConfig.load(URL(fileURLWithPath: path), overrides: sets)
+            let url = URL(fileURLWithPath: path)
+            let cfg = try ConfigKind.loadUFM(url, overrides: sets)
             for w in cfg.warnings { FileHandle.standardError.write(Data("\(w)\n".utf8)) }
-            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            let name = url.deletingPathExtension().lastPathComponent
             let dir = URL(fileURLWithPath: out ?? "runs/\(name)")
-            recorder = try UFMRunRecorder.start(config: cfg, directory: dir, overwrite: force)
+            let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            let provenance = RunProvenance(configFile: path, citation: RunProvenance.leadingComments(text),
+                                           description: ExperimentPresets.describe(text).nonEmpty, overrides: overrides)
+            recorder = try UFMRunRecorder.start(config: cfg, directory: dir, overwrite: force, provenance: provenance)
             log("run \(dir.path): \(describe(cfg))")
         }
         let name = resume.map { URL(fileURLWithPath: $0).lastPathComponent }
@@ -75,6 +87,9 @@ struct Run: ParsableCommand {
     }
 
     private func log(_ s: String) { if !quiet { print(s) } }
+
+    /// "warning: …" on standard error.
+    static func warnLine(_ s: String) { FileHandle.standardError.write(Data("warning: \(s)\n".utf8)) }
 
     private func describe(_ c: UFMConfig) -> String {
         let s = c.model
@@ -99,6 +114,7 @@ enum UFMRunDriver {
         let progress = ProgressReporter(total: recorder.config.optimizer.steps, label: title, unit: "step",
                                         mode: quiet ? .silent : .automatic,
                                         startStep: recorder.trainer.iterate.step)
+        for w in UFMRunRecorder.trivialMetricWarnings(spec) { warn(w) }
         let summary: JSONValue
         do {
             summary = try recorder.run { snap, row in
@@ -106,13 +122,27 @@ enum UFMRunDriver {
             }
             progress.finish()
         } catch {
-            progress.finish()
-            // Whatever was logged is on disk; draw it so the divergence can be seen.
-            _ = try? RunReport.write(runDirectory: recorder.directory.url, title: title)
+            let last = recorder.table.rows.last?.first.flatMap { $0 }.map { "step \(Int($0))" } ?? "none"
+            var what = "the run failed"
+            if case UFMError.diverged(let step, _, _, _) = error { what = "diverged at step \(step)" }
+            progress.finish(failure: "\(what); last logged: \(last)")
+            // Whatever was logged is on disk; draw it (with the failure banner) so the divergence can be seen.
+            if (try? RunReport.write(runDirectory: recorder.directory.url, title: title)) != nil {
+                warn("summary.json records the failure; the figures show the logged steps: open \(recorder.directory.url.appendingPathComponent("index.html").path)")
+            }
             throw error
         }
         let report = try RunReport.write(runDirectory: recorder.directory.url, title: title)
-        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-        print(RunSummaryText.render(summary: summary, table: recorder.table, directory: recorder.directory.url))
+        for w in report.warnings { warn(w) }
+        if case .array(let ws)? = summary["warnings"] {
+            for case .string(let w) in ws where !w.hasPrefix("NC1 is trivially") { warn(w) }
+        }
+        if quiet {
+            print(RunSummaryText.finalLine(summary: summary, directory: recorder.directory.url))
+        } else {
+            print(RunSummaryText.render(summary: summary, table: recorder.table, directory: recorder.directory.url))
+        }
     }
+
+    static func warn(_ s: String) { Run.warnLine(s) }
 }
