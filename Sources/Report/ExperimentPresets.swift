@@ -135,6 +135,7 @@ public struct ExperimentPresets: Sendable {
             i += 1
         }
         var out = String(chars[..<end]).trimmingCharacters(in: .whitespaces)
+        if out.hasSuffix(".") { out.removeLast() }
         if out.count > limit { out = String(out.prefix(limit - 1)).trimmingCharacters(in: .whitespaces) + "…" }
         return out
     }

@@ -39,7 +39,10 @@ public enum RunSummaryText {
         s += "objective \(fmt(number(final?["objective"]), 10))"
         if let t = number(summary["theory"]?["objective"]) {
             s += ", theory \(fmt(t, 10))"
-            if let g = number(final?["gap_to_theory"]) { s += " (gap \(String(format: "%+.2g", g)))" }
+            if let g = number(final?["gap_to_theory"]) {
+                let matches = abs(t != 0 ? g / abs(t) : g) <= matchTolerance
+                s += " (gap \(String(format: "%+.2g", g))\(matches ? ": matches the theory" : ""))"
+            }
         }
         if case .bool(false)? = summary["convergence"]?["converged"] { s += ", NOT converged" }
         return s + " → \(directory.path)"

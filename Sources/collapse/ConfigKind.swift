@@ -16,9 +16,9 @@ enum ConfigKind {
     static let trainOnly: Set<String> = ["data", "loss", "measure"]
     static let ufmOnly: Set<String> = ["regularization", "init", "log"]
 
-    static func loadUFM(_ url: URL, overrides: [String]) throws -> UFMConfig {
-        do { return try UFMConfig.load(url, overrides: overrides) } catch ConfigError.unknownSection(let name, _) where trainOnly.contains(name) {
-            throw WrongCommand(description: "\(url.path) has a [\(name)] section: it is a trained-network config; run it with `collapse train \(url.path)`")
+    static func loadUFM(_ path: String, overrides: [String]) throws -> UFMConfig {
+        do { return try UFMConfig.load(URL(fileURLWithPath: path), overrides: overrides) } catch ConfigError.unknownSection(let name, _) where trainOnly.contains(name) {
+            throw WrongCommand(description: "\(path) has a [\(name)] section: it is a trained-network config; run it with `collapse train \(path)`")
         }
     }
 

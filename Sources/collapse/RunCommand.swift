@@ -71,7 +71,7 @@ struct Run: ParsableCommand {
             let path = config!
             if let f = initFile { sets.append("init.file=\(TOMLString.quote(URL(fileURLWithPath: f).path))") }
             let url = URL(fileURLWithPath: path)
-            let cfg = try ConfigKind.loadUFM(url, overrides: sets)
+            let cfg = try ConfigKind.loadUFM(path, overrides: sets)
             for w in cfg.warnings { FileHandle.standardError.write(Data("\(w)\n".utf8)) }
             let name = url.deletingPathExtension().lastPathComponent
             let dir = URL(fileURLWithPath: out ?? "runs/\(name)")
