@@ -108,7 +108,9 @@ public final class NetRun: @unchecked Sendable {
         let old = (try? String(contentsOf: dir.config, encoding: .utf8)) ?? ""
         let header = old.range(of: "# Resolved").map { String(old[..<$0.lowerBound]) } ?? ""
         try AtomicFile.write(header + config.toml, to: dir.config)
-        return NetRun(directory: dir, trainer: trainer, table: table, resumedFrom: trainer.epoch)
+        let run = NetRun(directory: dir, trainer: trainer, table: table, resumedFrom: trainer.epoch)
+        run.provenance = RunProvenance.resumed(from: try? JSONValue.read(dir.summary))
+        return run
     }
 
     /// Trains to `optimizer.epochs`, measuring at the configured epochs; returns summary.json's content.

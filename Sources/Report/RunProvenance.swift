@@ -27,6 +27,8 @@ public struct RunProvenance: Sendable, Equatable {
     public var gitCommit: String
     /// Further records (e.g. the BLAS report), appended to the JSON object in order.
     public var extra: [(String, JSONValue)]
+    /// The command line of the run's start, as recorded, when this provenance was read back for a resume.
+    var originalCommandLine: String?
 
     public init(preset: String? = nil, configFile: String? = nil, citation: String? = nil, description: String? = nil,
                 commandLine: [String] = CommandLine.arguments, overrides: [String] = [],
@@ -56,12 +58,27 @@ public struct RunProvenance: Sendable, Equatable {
         o.set("config_file", configFile.map { .string($0) } ?? .null)
         o.set("description", description.map { .string($0) } ?? .null)
         o.set("citation", citation.map { .string($0) } ?? .null)
-        o.set("command_line", .string(RunProvenance.shellQuoted(commandLine)))
+        o.set("command_line", .string(originalCommandLine ?? RunProvenance.shellQuoted(commandLine)))
         o.set("overrides", .array(overrides.map { .string($0) }))
         o.set("toolkit_version", .string(toolkitVersion))
         o.set("git_commit", .string(gitCommit))
         for (k, v) in extra { o.set(k, v) }
         return o
+    }
+
+    /// The provenance of an earlier summary.json (a resumed run keeps where it came from), with the
+    /// resuming command line added as `resumed_by`; nil when `summary` has none.
+    public static func resumed(from summary: JSONValue?) -> RunProvenance? {
+        guard let p = summary?["provenance"], p.members != nil else { return nil }
+        var r = RunProvenance(preset: p["preset"]?.string, configFile: p["config_file"]?.string, citation: p["citation"]?.string,
+                              description: p["description"]?.string, commandLine: [],
+                              overrides: (p["overrides"]?.elements ?? []).compactMap { $0.string },
+                              toolkitVersion: p["toolkit_version"]?.string ?? "unknown", gitCommit: p["git_commit"]?.string ?? "unknown")
+        let known: Set<String> = ["preset", "config_file", "citation", "description", "command_line", "overrides", "toolkit_version", "git_commit", "resumed_by"]
+        r.extra = (p.members ?? []).filter { !known.contains($0.0) }
+        r.originalCommandLine = p["command_line"]?.string
+        r.extra.append(("resumed_by", .string(shellQuoted(CommandLine.arguments))))
+        return r
     }
 
     /// The arguments as one line a shell would split back into them.

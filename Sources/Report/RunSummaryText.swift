@@ -24,6 +24,12 @@ public enum RunSummaryText {
         lines.append(head)
         lines.append(contentsOf: theoryLines(summary["theory"], objective: objective))
         lines.append(contentsOf: metricsLines(table))
+        if let levels = final?["levels"]?.elements, !levels.isEmpty {
+            let ranks = levels.map { l in
+                "\(Int(number(l["level"]) ?? 0)): \(Int(number(l["means_rank"]) ?? -1))/\(Int(number(l["uncentered_means_rank"]) ?? -1))"
+            }
+            lines.append("ranks      of the class means per level (centered/uncentered): " + ranks.joined(separator: ", "))
+        }
         if let d = directory {
             lines.append("files      \(d.path)/{metrics.csv, summary.json, params.npz}")
             lines.append("figures    \(d.appendingPathComponent("figures").path)/overview.svg; open \(d.appendingPathComponent("index.html").path)")

@@ -108,7 +108,9 @@ public final class UFMRunRecorder {
         // Keep the comment header the run was started with (the preset's citation and setting).
         let header = (try? String(contentsOf: dir.config, encoding: .utf8)).map(UFMRunRecorder.header(of:)) ?? ""
         try AtomicFile.write(header + config.toml, to: dir.config)
-        return UFMRunRecorder(directory: dir, config: config, trainer: trainer, table: table, resumedFrom: trainer.iterate.step)
+        let r = UFMRunRecorder(directory: dir, config: config, trainer: trainer, table: table, resumedFrom: trainer.iterate.step)
+        r.provenance = RunProvenance.resumed(from: try? JSONValue.read(dir.summary))
+        return r
     }
 
     /// Runs to the end and writes every file; returns the summary. `progress` sees each logged row (and may

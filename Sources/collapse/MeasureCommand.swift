@@ -79,9 +79,9 @@ struct Measure: ParsableCommand {
         let nc3 = target == .simplexETF ? "nc3_centered" : "nc3"
         let columns = ["nc1", "nc1_trace", "nc2_\(target.rawValue)", "cdnv", "equinorm", "nc2w_\(target.rawValue)", nc3, "nc4"]
         let width = max(5, results.map(\.0.name.count).max() ?? 5)
-        print("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "      d" + columns.map { $0.leftPadded(12) }.joined())
+        print("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "      d" + columns.map { $0.leftPadded(13) }.joined())
         for (layer, m) in results {
-            let cells = columns.map { name in (m[name].map { String(format: "%.4g", $0) } ?? "-").leftPadded(12) }
+            let cells = columns.map { name in (m[name].map { String(format: "%.4g", $0) } ?? "-").leftPadded(13) }
             print(layer.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(layer.dimension).leftPadded(7) + cells.joined())
         }
     }

@@ -83,6 +83,42 @@ import Testing
         #expect(wrong.stderr.contains("collapse train"), "\(wrong.stderr)")
     }
 
+    /// H1 of a UFM run's params.npz as samples-as-rows features with labels and the classifier W, via NumPy.
+    static func featureFile(params: URL, to file: URL) throws {
+        let script = """
+        import numpy as np, sys
+        p = np.load(sys.argv[1])
+        H = p["H1"]; W = p["W1"]
+        labels = np.repeat(np.arange(W.shape[0]), H.shape[1] // W.shape[0])
+        np.savez(sys.argv[2], labels=labels, h1=H.T.astype(np.float32), weight=W)
+        """
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", script, params.path, file.path]
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+    }
+
+    @Test func measureNC3FollowsTheTarget() throws {
+        let tmp = try CLI.temporaryDirectory("nc3target")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let run = tmp.appendingPathComponent("run"), file = tmp.appendingPathComponent("features.npz")
+        let r = try CLI.run(["reproduce", "tirer2022-thm31-bias-collapse", "--out", run.path, "--quiet", "--set", "optimizer.steps=50"])
+        #expect(r.status == 0, "\(r.stderr)")
+        try Self.featureFile(params: run.appendingPathComponent("params.npz"), to: file)
+        for (target, column) in [("etf", "nc3_centered"), ("of", "nc3")] {
+            let table = try CLI.run(["measure", file.path, "--target", target])
+            #expect(table.status == 0, "\(table.stderr)")
+            let header = table.stdout.split(separator: "\n").first { $0.hasPrefix("layer") }.map(String.init) ?? ""
+            #expect(header.split(separator: " ").contains(Substring(column)), "\(target): \(header)")
+            let json = try CLI.run(["measure", file.path, "--target", target, "--json"])
+            let o = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+            let h = try #require(o["h1"] as? [String: Any])
+            #expect(h["nc3_target"] as? Double == h[column] as? Double, "\(target)")
+        }
+    }
+
     @Test func aDivergedRunSaysWhatHappenedAndWhere() throws {
         let tmp = try CLI.temporaryDirectory("diverge")
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -107,6 +107,10 @@ import Testing
         text = try String(contentsOf: d.config, encoding: .utf8)
         #expect(text.hasPrefix("# Author & Other, Fig. 2:"))
         #expect(try UFMConfig.load(d.config).optimizer.steps == 30)
+        // The resumed summary keeps where the run came from.
+        let resumed = try JSONValue.read(d.summary)["provenance"]
+        #expect(resumed?["preset"]?.string == "p" && resumed?["overrides"]?.elements?.first?.string == "optimizer.steps=20")
+        #expect(resumed?["resumed_by"]?.string != nil)
     }
 
     @Test func aMissingInitFileLeavesNoDirectory() throws {
