@@ -39,8 +39,12 @@ NOTES = {
                           "says, antipodal for K = 2 (a simplex ETF, NC2-ETF ≈ 0), not an orthogonal frame; the ReLU "
                           "levels 2…L are orthogonal frames.",
     "sukenik2024-lowrank": "The theory's value is only the DNC candidate's. Plain GD ends BELOW it (negative gap): a "
-                           "lower-rank solution, which is Súkeník et al. 2024's point. See the level ranks in summary.json "
-                           "(means_rank_l in metrics.csv).",
+                           "lower-rank solution, which is Súkeník et al. 2024's point: the effective rank of the class means "
+                           "(singular values above 1% of the largest) is 6 of 10 at levels 1–3, and the rank panel "
+                           "(figures/means_rank_eff.svg) shows it fall. The run is not converged (‖∇f‖ ≈ 2e-2 after 10⁵ "
+                           "steps), so the small directions are still shrinking: the numerical rank (round-off "
+                           "tolerance) is still 9–10 there. Ranks and singular values per level: summary.json "
+                           "final.levels; means_rank_l and means_rank_eff_l in metrics.csv.",
 }
 
 def presets(kind):
@@ -126,9 +130,11 @@ def section(name, kind, run, seconds):
             out.append(f"- theory: {theory.get('reason', 'no closed form')}")
         levels_ = final.get("levels") or []
         if levels_:
-            out.append("- numerical rank of the class means per level (centered / uncentered, of K = "
-                       f"{len(levels_[0].get('uncentered_means_singular_values', []))}): " + ", ".join(
-                           f"level {l['level']}: {l['means_rank']} / {l['uncentered_means_rank']}" for l in levels_))
+            out.append("- rank of the class means per level, centered / uncentered, of K = "
+                       f"{len(levels_[0].get('uncentered_means_singular_values', []))} (numerical, σ > ε·max(d, K)·σ₁; "
+                       "effective, σ > 1% σ₁): " + ", ".join(
+                           f"level {l['level']}: {l['means_rank']} / {l['uncentered_means_rank']} "
+                           f"(effective {l['means_effective_rank']} / {l['uncentered_means_effective_rank']})" for l in levels_))
         for w in s.get("warnings", []):
             out.append(f"- warning: {w}")
     else:

@@ -90,6 +90,11 @@ public enum MetricCatalog {
             caption: "The number of singular values of the centered class means M_c above max(d, K)·ε·σ₁ per feature level: "
                 + "K − 1 under neural collapse with a bias, lower for the low-rank solutions of Súkeník, Mondelli & "
                 + "Lampert (NeurIPS 2024).", inOverview: false),
+        MetricFamily(
+            key: "means_rank_eff", title: "Effective rank of the centered class means", yLabel: "#{σ_{j} > 10^{−2}σ_{1}}",
+            caption: "The number of singular values of the centered class means M_c above 1% of the largest, per feature "
+                + "level: the rank a run is heading to while the discarded directions are small but not yet at round-off "
+                + "(Súkeník, Mondelli & Lampert, NeurIPS 2024).", inOverview: false),
     ]
 
     /// The family of a per-level column and the level it names: `nc1_trace_2` → (nc1_trace, "2"),

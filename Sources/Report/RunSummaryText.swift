@@ -26,9 +26,9 @@ public enum RunSummaryText {
         lines.append(contentsOf: metricsLines(table))
         if let levels = final?["levels"]?.elements, !levels.isEmpty {
             let ranks = levels.map { l in
-                "\(Int(number(l["level"]) ?? 0)): \(Int(number(l["means_rank"]) ?? -1))/\(Int(number(l["uncentered_means_rank"]) ?? -1))"
+                "\(Int(number(l["level"]) ?? 0)): \(Int(number(l["means_rank"]) ?? -1)) (\(Int(number(l["means_effective_rank"]) ?? -1)))"
             }
-            lines.append("ranks      of the class means per level (centered/uncentered): " + ranks.joined(separator: ", "))
+            lines.append("ranks      of the centered class means per level, numerical (effective, σ > 1% σ₁): " + ranks.joined(separator: ", "))
         }
         if let d = directory {
             lines.append("files      \(d.path)/{metrics.csv, summary.json, params.npz}")

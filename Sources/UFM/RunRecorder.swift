@@ -238,14 +238,16 @@ public final class UFMRunRecorder {
                 + "mean and there is no within-class variability to measure; read NC2, NC3 and the ranks instead"]
     }
 
-    /// summary.json's `final.levels`: per level, the singular values and numerical ranks of the centered
-    /// and uncentered class means (ranks as in `NC.spectrum`: σ_j > max(d_l, K)·ε·σ₁).
+    /// summary.json's `final.levels`: per level, the singular values, numerical ranks (as in `NC.spectrum`:
+    /// σ_j > max(d_l, K)·ε·σ₁) and effective ranks (σ_j > 10⁻²·σ₁) of the centered and uncentered class means.
     static func levelsJSON(_ spectra: [UFMMetrics.LevelSpectra]) -> JSONValue {
         .array(spectra.map { l in
             ["level": .number(Double(l.level)),
              "means_rank": .number(Double(l.centered.rank)),
+             "means_effective_rank": .number(Double(UFMMetrics.effectiveRank(l.centered.singularValues))),
              "means_singular_values": JSONValue(l.centered.singularValues),
              "uncentered_means_rank": .number(Double(l.uncentered.rank)),
+             "uncentered_means_effective_rank": .number(Double(UFMMetrics.effectiveRank(l.uncentered.singularValues))),
              "uncentered_means_singular_values": JSONValue(l.uncentered.singularValues)]
         })
     }

@@ -60,7 +60,16 @@ import Testing
             #expect(abs(su.reduce(0) { $0 + $1 * $1 } - uncentered) <= 1e-10 * uncentered)
             // The rank in summary.json is the last logged means_rank_l of metrics.csv.
             #expect(levels[l]["means_rank"]?.number == rec.table.column("means_rank_\(l + 1)")!.last!)
+            // The effective rank counts the singular values above 1% of the largest.
+            let eff = Double(sv.filter { $0 > 0.01 * sv[0] }.count)
+            #expect(levels[l]["means_effective_rank"]?.number == eff)
+            #expect(rec.table.column("means_rank_eff_\(l + 1)")!.last! == eff)
         }
+    }
+
+    @Test func effectiveRankCountsAboveTheRelativeThreshold() {
+        #expect(UFMMetrics.effectiveRank([2, 1, 0.03, 0.019, 1e-16]) == 3)
+        #expect(UFMMetrics.effectiveRank([]) == 0 && UFMMetrics.effectiveRank([0, 0]) == 0)
     }
 
     @Test func oneSamplePerClassWarnsThatNC1IsTrivial() throws {
