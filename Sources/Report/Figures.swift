@@ -227,9 +227,10 @@ public enum Figures {
         // The bare column is the training value; it is called "train" only next to other splits.
         if cols.count == 1, table.columns[cols[0].column] == key { cols[0].label = key }
         for (_, j) in cols { used.insert(table.columns[j]) }
-        // One distinct style per split (color, marker and dash), as Tirer & Bruna's Fig. 5 draws train and test.
-        let splitStyles = [SeriesStyle.single, SeriesStyle(color: SeriesStyle.palette[0], marker: .circle, dash: "7 3"),
-                           SeriesStyle(color: SeriesStyle.palette[1], marker: .square, dash: "2 2.5")]
+        // One distinct style per split (color, marker and dash), as Tirer & Bruna's Fig. 5 draws train and test;
+        // open markers and colors the first levels do not use, so a split is never mistaken for a layer.
+        let splitStyles = [SeriesStyle.single, SeriesStyle(color: "#666666", marker: .openCircle, dash: "7 3"),
+                           SeriesStyle(color: SeriesStyle.palette[4], marker: .openSquare, dash: "2 2.5")]
         let series = cols.enumerated().map { i, c in
             let (sx, sy) = measured(table, c.column)
             return Series(label: c.label, x: sx, y: sy, style: i < splitStyles.count ? splitStyles[i] : SeriesStyle.indexed(i + 2))
