@@ -41,7 +41,7 @@ struct Reproduce: ParsableCommand {
     @Flag(help: "Overwrite an existing run in the output directory.")
     var force = false
 
-    @Flag(help: "Print only warnings, errors and the final summary.")
+    @Flag(help: "Print only warnings, errors and one final line.")
     var quiet = false
 
     func validate() throws {
