@@ -3,18 +3,22 @@
 SWIFT ?= swift
 RUN_DIR ?= runs/tirer2022-fig4
 
-.PHONY: setup build run test bench clean
+.PHONY: setup presets build run test bench clean
 
 setup:
 	@bash scripts/setup.sh
 
-build: setup
+# The shipped presets travel inside the binary: Sources/Report/ShippedPresets.swift from experiments/*.toml.
+presets:
+	@python3 scripts/embed-presets.py
+
+build: setup presets
 	$(SWIFT) build -c release --product collapse
 
 run: build
 	.build/release/collapse reproduce tirer2022-fig4 --out $(RUN_DIR) --force
 
-test: setup
+test: setup presets
 	$(SWIFT) test
 
 bench: build

@@ -39,8 +39,12 @@ NOTES = {
                           "says, antipodal for K = 2 (a simplex ETF, NC2-ETF ≈ 0), not an orthogonal frame; the ReLU "
                           "levels 2…L are orthogonal frames.",
     "sukenik2024-lowrank": "The theory's value is only the DNC candidate's. Plain GD ends BELOW it (negative gap): a "
-                           "lower-rank solution, which is Súkeník et al. 2024's point. See the level ranks in summary.json "
-                           "(means_rank_l in metrics.csv).",
+                           "lower-rank solution, which is Súkeník et al. 2024's point: the effective rank of the class means "
+                           "(singular values above 1% of the largest) is 6 of 10 at levels 1–3, and the rank panel "
+                           "(figures/means_rank_eff.svg) shows it fall. The run is not converged (‖∇f‖ ≈ 2e-2 after 10⁵ "
+                           "steps), so the small directions are still shrinking: the numerical rank (round-off "
+                           "tolerance) is still 9–10 there. Ranks and singular values per level: summary.json "
+                           "final.levels; means_rank_l and means_rank_eff_l in metrics.csv.",
 }
 
 def presets(kind):
@@ -55,13 +59,41 @@ def presets(kind):
     return rows
 
 def comment(name):
-    lines = []
+    """The preset's leading comment as Markdown: paragraphs joined, bullet lists kept as lists
+    (a line "- …" starts an item, an indented line continues it, an unindented one ends the list)."""
+    raw = []
     with open(os.path.join(ROOT, "experiments", name + ".toml")) as f:
         for line in f:
             if not line.startswith("#"):
                 break
-            lines.append(line[1:].strip())
-    return " ".join(l for l in lines if not l.startswith("Runtime here"))
+            t = line[1:].rstrip("\n")
+            raw.append(t[1:] if t.startswith(" ") else t)
+    blocks = []  # (kind, [lines]) with kind "p" or "li"
+    for t in raw:
+        s = t.strip()
+        if s.startswith("Runtime here"):
+            continue
+        if not s:
+            blocks.append(("break", []))
+        elif s.startswith("- "):
+            blocks.append(("li", [s[2:]]))
+        elif t.startswith("  ") and blocks and blocks[-1][0] == "li":
+            blocks[-1][1].append(s)
+        elif blocks and blocks[-1][0] == "p":
+            blocks[-1][1].append(s)
+        else:
+            blocks.append(("p", [s]))
+    out, prev = [], None
+    for kind, lines in blocks:
+        if kind == "break":
+            prev = None
+            continue
+        text = " ".join(lines)
+        if out and not (kind == "li" and prev == "li"):
+            out.append("")
+        out.append(("- " + text) if kind == "li" else text)
+        prev = kind
+    return "\n".join(out)
 
 def last_metrics(run):
     with open(os.path.join(run, "metrics.csv")) as f:
@@ -96,12 +128,21 @@ def section(name, kind, run, seconds):
                        f"gap f − f* = {gap:.3e} ({rel * 100:+.3g} %)")
         else:
             out.append(f"- theory: {theory.get('reason', 'no closed form')}")
+        levels_ = final.get("levels") or []
+        if levels_:
+            out.append("- rank of the class means per level, centered / uncentered, of K = "
+                       f"{len(levels_[0].get('uncentered_means_singular_values', []))} (numerical, σ > ε·max(d, K)·σ₁; "
+                       "effective, σ > 1% σ₁): " + ", ".join(
+                           f"level {l['level']}: {l['means_rank']} / {l['uncentered_means_rank']} "
+                           f"(effective {l['means_effective_rank']} / {l['uncentered_means_effective_rank']})" for l in levels_))
+        for w in s.get("warnings", []):
+            out.append(f"- warning: {w}")
     else:
         tpe = s.get("terminal_phase_epoch")
         out.append(f"- after {final.get('epoch')} epochs: training accuracy {100 * final.get('accuracy', float('nan')):.1f} % "
                    f"(eval mode {100 * final.get('eval_accuracy', float('nan')):.1f} %), test accuracy "
                    f"{100 * final.get('test_accuracy', float('nan')):.1f} %; terminal phase (100 % training accuracy) "
-                   f"from epoch {tpe}")
+                   + (f"from epoch {tpe:g}" if tpe is not None else "not reached"))
         first = first_measured(run)
         layers = s.get("model", {}).get("layers", [])
         out.append("- NC1 per layer, first → last measured epoch: " + ", ".join(

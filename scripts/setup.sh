@@ -4,7 +4,9 @@
 set -euo pipefail
 
 need_apt=()
-for pkg in libopenblas-dev liblapacke-dev zlib1g-dev librsvg2-bin dataset-fashion-mnist; do
+# chromium: the headless browser of the run-page test (Tests/CLITests/BrowserTests.swift), which loads
+# index.html and every figure it references.
+for pkg in libopenblas-dev liblapacke-dev zlib1g-dev librsvg2-bin dataset-fashion-mnist chromium; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then

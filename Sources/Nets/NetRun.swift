@@ -23,6 +23,8 @@ public final class NetRun: @unchecked Sendable {
     public let trainer: Trainer
     public private(set) var table: MetricsTable
     public let resumedFrom: Int?
+    /// Where the run came from (preset, command line, overrides, version), written to summary.json.
+    public var provenance: RunProvenance?
 
     init(slot: RunSlot, trainer: Trainer, table: MetricsTable, resumedFrom: Int?) {
         self.slot = slot
@@ -56,13 +58,17 @@ public final class NetRun: @unchecked Sendable {
     /// The data set and the network are loaded and checked before the directory is touched, so a failure
     /// leaves nothing behind; a replaced run (`overwrite`) is staged beside the old one and swapped in
     /// after the first epoch's checkpoint (`RunSlot`), so stale features.npz or figures never survive.
-    public static func start(config: TrainConfig, directory url: URL, overwrite: Bool = false, data: TrainingData? = nil) throws -> NetRun {
+    /// `provenance` goes into summary.json, and its header (the preset's comments) at the top of config.toml.
+    public static func start(config: TrainConfig, directory url: URL, overwrite: Bool = false, data: TrainingData? = nil,
+                             provenance: RunProvenance? = nil) throws -> NetRun {
         let trainer = try Trainer(config: config, data: try data ?? TrainingData.load(config.data))
         let slot = try RunSlot.create(url, runFiles: ["config.toml", "metrics.csv", "summary.json", "checkpoint.npz", "params.npz", "features.npz"],
                                       overwrite: overwrite, command: "collapse train")
-        try AtomicFile.write(config.toml, to: slot.directory.config)
+        try AtomicFile.write((provenance?.configHeader ?? "") + config.toml, to: slot.directory.config)
         let table = MetricsTable(columns: columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil))
-        return NetRun(slot: slot, trainer: trainer, table: table, resumedFrom: nil)
+        let run = NetRun(slot: slot, trainer: trainer, table: table, resumedFrom: nil)
+        run.provenance = provenance
+        return run
     }
 
     /// Reopens a run at its checkpoint; `overrides` may change only `TrainConfig.resumableKeys`
@@ -96,8 +102,13 @@ public final class NetRun: @unchecked Sendable {
             table = old
             table.truncate(after: Double(trainer.epoch))
         }
-        try AtomicFile.write(config.toml, to: dir.config)
-        return NetRun(slot: slot, trainer: trainer, table: table, resumedFrom: trainer.epoch)
+        // Keep the comment header the run was started with (the preset's citation and setting).
+        let old = (try? String(contentsOf: dir.config, encoding: .utf8)) ?? ""
+        let header = old.range(of: "# Resolved").map { String(old[..<$0.lowerBound]) } ?? ""
+        try AtomicFile.write(header + config.toml, to: dir.config)
+        let run = NetRun(slot: slot, trainer: trainer, table: table, resumedFrom: trainer.epoch)
+        run.provenance = RunProvenance.resumed(from: try? JSONValue.read(dir.summary))
+        return run
     }
 
     /// Trains to `optimizer.epochs`, measuring at the configured epochs; returns summary.json's content.
@@ -194,7 +205,17 @@ public final class NetRun: @unchecked Sendable {
                              trainedImages: Int, exported: Bool) -> JSONValue {
         let config = trainer.config, net = trainer.network, data = trainer.data
         var s: JSONValue = ["status": .string(status)]
-        if let error { s.set("error", .string("\(error)")) }
+        if let error {
+            s.set("error", .string("\(error)"))
+            var failure: JSONValue = ["message": .string("\(error)")]
+            if case NetsError.diverged(let epoch, let step, let loss) = error {
+                failure = ["kind": "diverged", "epoch": .number(Double(epoch)), "step": .number(Double(step)),
+                           "loss": JSONValue(loss), "message": .string("\(error)")]
+            }
+            failure.set("last_epoch", .number(Double(trainer.epoch)))
+            s.set("failure", failure)
+        }
+        if let p = provenance { s.set("provenance", p.json) }
         s.set("dataset", [
             "name": .string(config.data.dataset.rawValue), "train_samples": .number(Double(data.train.count)),
             "train_per_class": .array(data.train.samplesPerClass.map { .number(Double($0)) }),

@@ -60,11 +60,12 @@ public enum Figures {
         let levelPanel = { (f: MetricFamily) -> Panel? in
             guard let cols = byFamily[f.key] else { return nil }
             let series = cols.map { lc in
-                Series(label: lc.level.isEmpty ? f.key.uppercased() : MetricCatalog.levelLabel(lc.level), x: x,
-                       y: values(table, lc.column), style: SeriesStyle.indexed(levels.firstIndex(of: lc.level)!))
+                let (sx, sy) = measured(table, lc.column)
+                return Series(label: lc.level.isEmpty ? f.key.uppercased() : MetricCatalog.levelLabel(lc.level), x: sx,
+                              y: sy, style: SeriesStyle.indexed(levels.firstIndex(of: lc.level)!))
             }
             return Panel(name: f.key, title: f.title, xLabel: xLabel, yLabel: f.yLabel, caption: f.caption,
-                         series: series, legendTitle: named ? "layer" : "feature level")
+                         series: series, legendTitle: named ? "layer" : "feature level", logFloor: f.logFloor)
         }
 
         if let j = table.columns.firstIndex(of: "objective") {
@@ -159,7 +160,7 @@ public enum Figures {
             }
         }
         let notes = panels.compactMap { p in
-            PanelRenderer.omissionNote(PanelRenderer.scales(for: p, logDecades: options.logDecades).omitted).map {
+            PanelRenderer.omissionNote(PanelRenderer.scales(for: p, logDecades: options.logDecades)).map {
                 (RichText.plain(p.title).split(separator: ":").first.map(String.init) ?? p.name) + ": " + $0
             }
         }
@@ -200,6 +201,19 @@ public enum Figures {
     /// A column's values with missing entries as NaN.
     static func values(_ table: MetricsTable, _ j: Int) -> [Double] { table.rows.map { $0[j] ?? .nan } }
 
+    /// The rows where column `j` was measured, as (x, y): an empty cell (a row that did not measure this
+    /// column, e.g. with `measure.every = 2`) is left out, so the curve connects the measured rows, as in
+    /// Tirer & Bruna's Fig. 5. A non-finite value that was written (`nan`, `inf`) stays and breaks the curve.
+    static func measured(_ table: MetricsTable, _ j: Int) -> (x: [Double], y: [Double]) {
+        var xs: [Double] = [], ys: [Double] = []
+        for r in table.rows {
+            guard let y = r[j] else { continue }
+            xs.append(r[0] ?? .nan)
+            ys.append(y)
+        }
+        return (xs, ys)
+    }
+
     /// Loss or accuracy: the column `key` and any `key_<split>` / `<split>_key` columns, one curve each.
     private static func splitPanel(_ table: MetricsTable, x: [Double], xLabel: String, key: String, title: String,
                                    yLabel: String, used: inout Set<String>) -> [Panel] {
@@ -213,11 +227,13 @@ public enum Figures {
         // The bare column is the training value; it is called "train" only next to other splits.
         if cols.count == 1, table.columns[cols[0].column] == key { cols[0].label = key }
         for (_, j) in cols { used.insert(table.columns[j]) }
-        let splitStyles = [SeriesStyle.single, SeriesStyle(color: "#777777", marker: nil, dash: "7 3"),
-                           SeriesStyle(color: "#000000", marker: nil, dash: "2 2.5")]
+        // One distinct style per split (color, marker and dash), as Tirer & Bruna's Fig. 5 draws train and test;
+        // open markers and colors the first levels do not use, so a split is never mistaken for a layer.
+        let splitStyles = [SeriesStyle.single, SeriesStyle(color: "#666666", marker: .openCircle, dash: "7 3"),
+                           SeriesStyle(color: SeriesStyle.palette[4], marker: .openSquare, dash: "2 2.5")]
         let series = cols.enumerated().map { i, c in
-            Series(label: c.label, x: x, y: values(table, c.column),
-                   style: i < splitStyles.count ? splitStyles[i] : SeriesStyle.indexed(i))
+            let (sx, sy) = measured(table, c.column)
+            return Series(label: c.label, x: sx, y: sy, style: i < splitStyles.count ? splitStyles[i] : SeriesStyle.indexed(i + 2))
         }
         let legendTitle: String? = series.count > 1 ? "data" : nil
         let percent = series.contains { $0.y.contains { $0.isFinite && $0 > 1 } }

@@ -26,6 +26,8 @@ extension JSONValue {
     public var number: Double? { if case .number(let x) = self { x } else { nil } }
     /// The string, if this is one.
     public var string: String? { if case .string(let s) = self { s } else { nil } }
+    /// The elements, if this is an array.
+    public var elements: [JSONValue]? { if case .array(let a) = self { a } else { nil } }
     /// The members, if this is an object.
     public var members: [(String, JSONValue)]? { if case .object(let kv) = self { kv } else { nil } }
 

@@ -12,6 +12,14 @@ public struct MetricFamily: Sendable {
     public var caption: String
     /// Whether the panel appears in `overview.svg`.
     public var inOverview: Bool
+    /// The floor of a log axis (`Panel.logFloor`): values below it are round-off, not collapse.
+    public var logFloor: Double? = nil
+}
+
+extension MetricFamily {
+    /// Machine epsilon of Double, 2.2e-16: NC1 below it (down to ε² ≈ 1e-32, as variances of features equal
+    /// to their class means up to rounding come out) is round-off noise, so its axes stop there.
+    public static let roundOffFloor = Double.ulpOfOne
 }
 
 public enum MetricCatalog {
@@ -21,12 +29,13 @@ public enum MetricCatalog {
             key: "nc1", title: "NC1: within-class variability", yLabel: "NC1 = Tr(Σ_{W} Σ_{B}^{+})/K",
             caption: "NC1 = Tr(Σ_W Σ_B⁺)/K per feature level: Σ_W is the within-class and Σ_B the between-class "
                 + "covariance of that level's features, ⁺ the pseudo-inverse (Papyan, Han & Donoho 2020; Tirer & Bruna "
-                + "2022, Sec. 4). It is 0 when every feature equals its class mean.",
-            inOverview: true),
+                + "2022, Sec. 4). It is 0 when every feature equals its class mean; values below machine epsilon "
+                + "(2.2e-16) are round-off and drawn at that floor.",
+            inOverview: true, logFloor: MetricFamily.roundOffFloor),
         MetricFamily(
             key: "nc1_trace", title: "NC1 (trace ratio)", yLabel: "Tr(Σ_{W}) / Tr(Σ_{B})",
             caption: "Tr(Σ_W)/Tr(Σ_B) per feature level: the within-class spread relative to the spread of the class means.",
-            inOverview: false),
+            inOverview: false, logFloor: MetricFamily.roundOffFloor),
         MetricFamily(
             key: "nc2_of", title: "NC2: class means vs. orthogonal frame", yLabel: "NC2 (OF) = ‖Ĝ − I_{K}/√K‖_{F}",
             caption: "Distance of the class means' normalized Gram matrix Ĝ = MᵀM/‖MᵀM‖_F (M: the d×K matrix of class "
@@ -78,7 +87,14 @@ public enum MetricCatalog {
             inOverview: false),
         MetricFamily(
             key: "means_rank", title: "Numerical rank of the centered class means", yLabel: "rank M_c",
-            caption: "The number of singular values of M_c above max(d, K)·ε·σ₁.", inOverview: false),
+            caption: "The number of singular values of the centered class means M_c above max(d, K)·ε·σ₁ per feature level: "
+                + "K − 1 under neural collapse with a bias, lower for the low-rank solutions of Súkeník, Mondelli & "
+                + "Lampert (NeurIPS 2024).", inOverview: false),
+        MetricFamily(
+            key: "means_rank_eff", title: "Effective rank of the centered class means", yLabel: "#{σ_{j} > 10^{−2}σ_{1}}",
+            caption: "The number of singular values of the centered class means M_c above 1% of the largest, per feature "
+                + "level: the rank a run is heading to while the discarded directions are small but not yet at round-off "
+                + "(Súkeník, Mondelli & Lampert, NeurIPS 2024).", inOverview: false),
     ]
 
     /// The family of a per-level column and the level it names: `nc1_trace_2` → (nc1_trace, "2"),

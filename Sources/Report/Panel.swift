@@ -45,9 +45,13 @@ public struct Panel: Sendable {
     public var yScale: Axis.Scale?
     /// A heading for the legend ("feature level", "layer"), nil for none.
     public var legendTitle: String?
+    /// On a log y axis, the lowest value drawn: smaller positive values (round-off, e.g. NC1 of 1e-28 for
+    /// features equal to their class means up to rounding) are drawn at this floor and counted in a note.
+    public var logFloor: Double?
 
     public init(name: String, title: String, xLabel: String, yLabel: String, caption: String = "",
-                series: [Series], references: [ReferenceLine] = [], yScale: Axis.Scale? = nil, legendTitle: String? = nil) {
+                series: [Series], references: [ReferenceLine] = [], yScale: Axis.Scale? = nil, legendTitle: String? = nil,
+                logFloor: Double? = nil) {
         self.name = name
         self.title = title
         self.xLabel = xLabel
@@ -57,6 +61,7 @@ public struct Panel: Sendable {
         self.references = references
         self.yScale = yScale
         self.legendTitle = legendTitle
+        self.logFloor = logFloor
     }
 
     /// The legend's entries: every curve, then every reference line.

@@ -28,6 +28,9 @@ enum PanelRenderer {
         var xRange: (Double, Double)?
         var omitted: Int
         var hasData: Bool
+        /// The log axis' floor (`Panel.logFloor`) when some values lay below it, and how many did.
+        var floor: Double? = nil
+        var floored = 0
     }
 
     static func scales(for panel: Panel, logDecades: Double) -> Scales {
@@ -41,19 +44,25 @@ enum PanelRenderer {
         let refs = panel.references.map(\.value).filter(\.isFinite)
         let kind = panel.yScale ?? Axis.chooseScale(for: ys + refs, decades: logDecades)
         let xAxis = xs.isEmpty ? Axis.linear(min: 0, max: 1) : Axis.linear(min: xs.min()!, max: xs.max()!, tight: true)
-        var omitted = 0
+        var omitted = 0, floored = 0
         let yAxis: Axis
         switch kind {
         case .linear:
             let all = ys + refs
             yAxis = all.isEmpty ? Axis.linear(min: 0, max: 1) : Axis.linear(min: all.min()!, max: all.max()!)
         case .log:
-            let positive = (ys + refs).filter { $0 > 0 }
+            var positive = (ys + refs).filter { $0 > 0 }
             omitted = ys.count - ys.filter { $0 > 0 }.count
+            if let f = panel.logFloor {
+                floored = ys.filter { $0 > 0 && $0 < f }.count
+                positive = positive.map { Swift.max($0, f) }
+            }
             yAxis = positive.isEmpty ? Axis.log(minPositive: 0.1, maxPositive: 1)
                 : Axis.log(minPositive: positive.min()!, maxPositive: positive.max()!)
         }
-        return Scales(x: xAxis, y: yAxis, xRange: xs.isEmpty ? nil : (xs.min()!, xs.max()!), omitted: omitted, hasData: !ys.isEmpty)
+        var sc = Scales(x: xAxis, y: yAxis, xRange: xs.isEmpty ? nil : (xs.min()!, xs.max()!), omitted: omitted, hasData: !ys.isEmpty)
+        if floored > 0 { sc.floor = panel.logFloor; sc.floored = floored }
+        return sc
     }
 
     /// Legend width for `entries` (0 if none).
@@ -147,7 +156,9 @@ enum PanelRenderer {
         doc.text(yLabelX, plot.y + plot.h / 2, panel.yLabel, size: ySize, anchor: .middle, rotate: -90, cls: "axis-label")
 
         for (i, s) in panel.series.enumerated() {
-            drawCurve(s, index: i, of: panel.series.count, plot: plot, px: px, py: py, accepts: sc.y.accepts, into: &doc)
+            let floor = sc.floor ?? 0
+            let pyFloored = { (v: Double) in py(v > 0 ? Swift.max(v, floor) : v) }
+            drawCurve(s, index: i, of: panel.series.count, plot: plot, px: px, py: pyFloored, accepts: sc.y.accepts, into: &doc)
         }
         // Reference lines over the curves: where a curve reaches the prediction, the dashes stay visible on it.
         for r in panel.references where sc.y.accepts(r.value) {
@@ -159,7 +170,7 @@ enum PanelRenderer {
                      fill: "#777777", italic: true, cls: "no-data")
         }
 
-        let note = omissionNote(sc.omitted)
+        let note = omissionNote(sc)
         var unplaced = note
         if legend {
             let below = entries.isEmpty ? plot.y : drawLegend(entries, title: panel.legendTitle, at: plot.maxX + 18, plot.y + 2,
@@ -182,6 +193,16 @@ enum PanelRenderer {
     /// "12 values ≤ 0 not shown (log scale)", nil for none.
     static func omissionNote(_ omitted: Int) -> String? {
         omitted > 0 ? "\(omitted) value\(omitted == 1 ? "" : "s") ≤ 0 not shown (log scale)" : nil
+    }
+
+    /// The omission note, and "5 values below 2.2e-16 (round-off) drawn at that floor" for a floored axis.
+    static func omissionNote(_ sc: Scales) -> String? {
+        var notes: [String] = []
+        if let n = omissionNote(sc.omitted) { notes.append(n) }
+        if let f = sc.floor, sc.floored > 0 {
+            notes.append("\(sc.floored) value\(sc.floored == 1 ? "" : "s") below \(String(format: "%.2g", f)) (round-off) drawn at that floor")
+        }
+        return notes.isEmpty ? nil : notes.joined(separator: "; ")
     }
 
     /// The lines of `note` wrapped to `width` pixels.

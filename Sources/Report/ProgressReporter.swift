@@ -151,15 +151,21 @@ public final class ProgressReporter {
     }
 
     /// Draws the final state and ends the line (terminal) or prints a closing line (plain). Idempotent.
-    public func finish() {
+    /// With `failure` (a run that stopped on an error), the closing line says "stopped" and why, not "done".
+    public func finish(failure: String? = nil) {
         guard !finished, mode != .silent else { return }
         finished = true
         let now = clock()
         if mode == .terminal {
             output.write(terminalLine(now: now) + "\n")
+            if let failure { output.write(prefix + "stopped: \(failure)\n") }
             return
         }
         let elapsed = now - start
+        if let failure {
+            output.write(prefix + "stopped after \(ProgressReporter.duration(elapsed)): \(failure)\n")
+            return
+        }
         var s = prefix + "done: \(step - (startStep ?? 0)) \(unit)s in \(ProgressReporter.duration(elapsed))"
         if elapsed > 0 { s += " (\(ProgressReporter.rate(Double(step - (startStep ?? 0)) / elapsed)) \(unit)/s)" }
         output.write(s + valueText(separator: "=") + "\n")

@@ -65,6 +65,7 @@ struct RunFiles: Sendable {
     /// (top-level keys), then the directory's name.
     func title(summary: JSONValue?, config: String?) -> String {
         for key in ["title", "preset"] { if let s = summary?[key]?.string, !s.isEmpty { return s } }
+        if let s = summary?["provenance"]?["preset"]?.string, !s.isEmpty { return s }
         let top = config.flatMap { try? TOMLValue.parseDocument($0, source: "config.toml") } ?? [:]
         for key in ["title", "preset", "name"] {
             if case .string(let s)? = top[key], !s.isEmpty { return s }

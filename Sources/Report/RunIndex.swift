@@ -12,7 +12,7 @@ public enum RunIndex {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(xmlEscape(title))</title>
+        <title>\(xmlEscape(pageTitle(title, summary)))</title>
         <style>
         body { font-family: "DejaVu Sans", Helvetica, Arial, sans-serif; margin: 1.5em auto; max-width: 1500px; padding: 0 1em; color: #111; }
         h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.6em; border-bottom: 1px solid #ddd; }
@@ -23,13 +23,19 @@ public enum RunIndex {
         td.num { text-align: right; font-family: "DejaVu Sans Mono", monospace; }
         pre { background: #f6f6f6; border: 1px solid #ddd; padding: 0.8em; overflow-x: auto; font-size: 0.9em; }
         .warn { color: #a33; }
+        .failure { background: #fde8e8; border: 2px solid #b00; color: #600; padding: 0.6em 1em; font-size: 1.05em; }
+        .provenance td:first-child { white-space: nowrap; } .provenance pre { margin: 0; border: none; padding: 0; background: none; white-space: pre-wrap; word-break: break-all; }
         </style>
         </head>
         <body>
-        <h1>\(xmlEscape(title))</h1>
 
         """
+        if let banner = failureBanner(summary) { h += banner }
+        h += "<h1>\(xmlEscape(title))</h1>\n"
+        if let d = summary?["provenance"]?["description"]?.string, !d.isEmpty { h += "<p class=\"description\">\(xmlEscape(d))</p>\n" }
         for w in warnings { h += "<p class=\"warn\">\(xmlEscape(w))</p>\n" }
+        for case .string(let w) in summary?["warnings"]?.elements ?? [] { h += "<p class=\"warn run-warning\">Warning: \(xmlEscape(w))</p>\n" }
+        if let p = summary?["provenance"] { h += provenanceTable(p) }
 
         if let overview = figures.first(where: { $0.name == "overview" }) {
             h += "<figure id=\"overview\">\n\(overview.svg)<figcaption>\(xmlEscape(overview.caption))</figcaption>\n</figure>\n"
@@ -69,6 +75,59 @@ public enum RunIndex {
         return h
     }
 
+    /// "name — figure and setting" (from summary.json's provenance), "FAILED: …" first for a failed run.
+    static func pageTitle(_ title: String, _ summary: JSONValue?) -> String {
+        var t = title
+        if let d = summary?["provenance"]?["description"]?.string, !d.isEmpty { t += " — " + d }
+        return summary?["status"]?.string == "failed" ? "FAILED: " + t : t
+    }
+
+    /// The banner at the top of the page of a failed run (summary.json `status` = "failed"): what happened,
+    /// at which step, and that the figures show the run up to its last logged row. nil for other runs.
+    static func failureBanner(_ summary: JSONValue?) -> String? {
+        guard let s = summary, s["status"]?.string == "failed" else { return nil }
+        let f = s["failure"]
+        var what = "This run FAILED"
+        if f?["kind"]?.string == "diverged", let epoch = f?["epoch"]?.number {
+            what += ": training diverged in epoch \(Int(epoch))" + (f?["step"]?.number).map { ", batch \(Int($0))" }.orEmpty
+        } else if f?["kind"]?.string == "diverged", let step = f?["step"]?.number {
+            what += ": the optimization diverged at step \(Int(step))"
+            if let r = f?["reason"]?.string { what += " (\(r))" }
+        } else if let e = s["error"]?.string ?? f?["message"]?.string {
+            what += ": " + e
+        }
+        var h = "<div class=\"failure\" id=\"failure\" role=\"alert\"><b>\(xmlEscape(what)).</b>"
+        if let last = f?["last_logged_step"]?.number {
+            h += " The figures and the final values show the run up to its last logged step, \(Int(last))."
+        } else if let last = f?["last_epoch"]?.number {
+            h += " The figures and the final values show the run up to its last completed epoch, \(Int(last))."
+        }
+        if let e = s["error"]?.string { h += "<br>\(xmlEscape(e))" }
+        return h + "</div>\n"
+    }
+
+    /// Where the run came from: preset, citation, command line, overrides, toolkit version and commit, and
+    /// any further records of summary.json's `provenance` object.
+    static func provenanceTable(_ p: JSONValue) -> String {
+        let labels = ["preset": "preset", "config_file": "config file", "citation": "citation", "command_line": "command line",
+                      "overrides": "--set overrides", "toolkit_version": "toolkit version", "git_commit": "git commit"]
+        var h = "<table class=\"provenance\" id=\"provenance\">\n"
+        for (k, v) in p.members ?? [] {
+            if case .null = v { continue }
+            if k == "description" { continue }  // shown under the heading
+            var cell: String
+            switch v {
+            case .string(let text) where k == "citation" || k == "command_line": cell = "<pre>\(xmlEscape(text))</pre>"
+            case .array(let a) where a.isEmpty: cell = "none"
+            case .array(let a): cell = "<code>" + a.map { xmlEscape($0.string ?? $0.serialized(indent: 0)) }.joined(separator: "</code> <code>") + "</code>"
+            case .object: cell = "<pre>\(xmlEscape(v.serialized()))</pre>"
+            default: cell = format(v)
+            }
+            h += "<tr><td>\(xmlEscape(labels[k] ?? k))</td><td>\(cell)</td></tr>\n"
+        }
+        return h + "</table>\n"
+    }
+
     /// "final vs. theory" for the keys of `final` and `theory`, then every other scalar as path → value.
     static func summaryTables(_ summary: JSONValue) -> String {
         var h = ""
@@ -89,6 +148,7 @@ public enum RunIndex {
         }
         var rest: [(String, JSONValue)] = []
         flatten(summary, prefix: "", into: &rest)
+        rest.removeAll { $0.0 == "provenance" || $0.0.hasPrefix("provenance.") || $0.0 == "warnings" }
         rest.removeAll { $0.0.hasPrefix("final.") && keys.contains(String($0.0.dropFirst(6))) }
         rest.removeAll { $0.0.hasPrefix("theory.") && keys.contains(String($0.0.dropFirst(7))) }
         if !rest.isEmpty {
@@ -131,4 +191,8 @@ public enum RunIndex {
         default: return xmlEscape(v.serialized(indent: 0))
         }
     }
+}
+
+private extension Optional where Wrapped == String {
+    var orEmpty: String { self ?? "" }
 }

@@ -24,11 +24,34 @@ public enum RunSummaryText {
         lines.append(head)
         lines.append(contentsOf: theoryLines(summary["theory"], objective: objective))
         lines.append(contentsOf: metricsLines(table))
+        if let levels = final?["levels"]?.elements, !levels.isEmpty {
+            let ranks = levels.map { l in
+                "\(Int(number(l["level"]) ?? 0)): \(Int(number(l["means_rank"]) ?? -1)) (\(Int(number(l["means_effective_rank"]) ?? -1)))"
+            }
+            lines.append("ranks      of the centered class means per level, numerical (effective, σ > 1% σ₁): " + ranks.joined(separator: ", "))
+        }
         if let d = directory {
             lines.append("files      \(d.path)/{metrics.csv, summary.json, params.npz}")
             lines.append("figures    \(d.appendingPathComponent("figures").path)/overview.svg; open \(d.appendingPathComponent("index.html").path)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// One line for `--quiet`: "done: step 20000, objective 0.1314213562, theory 0.1314213562 (gap +1.2e-11) → DIR".
+    public static func finalLine(summary: JSONValue, directory: URL) -> String {
+        let final = summary["final"]
+        var s = "done: "
+        if let st = number(final?["step"]) { s += "step \(Int(st)), " }
+        s += "objective \(fmt(number(final?["objective"]), 10))"
+        if let t = number(summary["theory"]?["objective"]) {
+            s += ", theory \(fmt(t, 10))"
+            if let g = number(final?["gap_to_theory"]) {
+                let matches = abs(t != 0 ? g / abs(t) : g) <= matchTolerance
+                s += " (gap \(String(format: "%+.2g", g))\(matches ? ": matches the theory" : ""))"
+            }
+        }
+        if case .bool(false)? = summary["convergence"]?["converged"] { s += ", NOT converged" }
+        return s + " → \(directory.path)"
     }
 
     static func theoryLines(_ theory: JSONValue?, objective: Double?) -> [String] {

@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import Collapse
 import Linalg
 import Report
 
@@ -21,6 +22,20 @@ public final class UFMRunRecorder {
     public let resumedFrom: Int?
     /// Seconds between metrics.csv rewrites at logged steps.
     public var flushInterval = 10.0
+    /// Where the run came from (preset, command line, overrides, version), written to summary.json.
+    public var provenance: RunProvenance?
+    /// The spectra of the class means at the last logged step (summary.json's `final.levels`).
+    private var lastSpectra: [UFMMetrics.LevelSpectra] = []
+
+    /// A final ‖∇f‖ above this fraction of max(1, |f|) marks a completed run as not converged
+    /// (`convergence.converged = false` and a warning): the iterate is not yet a critical point.
+    public static let unconvergedGradientNorm = 1e-4
+
+    /// The text of a config.toml before its "# Resolved configuration" line (the kept preset comments).
+    static func header(of text: String) -> String {
+        guard let r = text.range(of: "# Resolved configuration") else { return "" }
+        return String(text[..<r.lowerBound])
+    }
 
     private init(slot: RunSlot, config: UFMConfig, trainer: UFMTrainer, table: MetricsTable, resumedFrom: Int?) {
         self.slot = slot; self.config = config; self.trainer = trainer; self.table = table; self.resumedFrom = resumedFrom
@@ -31,15 +46,19 @@ public final class UFMRunRecorder {
     /// `init.scale`), so a failure leaves no directory behind. Then the directory is locked; one that
     /// already holds a run is refused unless `overwrite`, in which case the new run is staged beside the
     /// old one and replaces it at its first checkpoint or its end (`RunSlot`). Writes config.toml.
-    public static func start(config: UFMConfig, directory url: URL, overwrite: Bool = false) throws -> UFMRunRecorder {
+    /// `provenance` goes into summary.json, and its header (the preset's comments) at the top of config.toml.
+    public static func start(config: UFMConfig, directory url: URL, overwrite: Bool = false,
+                             provenance: RunProvenance? = nil) throws -> UFMRunRecorder {
         try config.validate()
         try config.checkMemory()
         let start = try initialParameters(config)
         let trainer = UFMTrainer(config: config, start: start)
         let slot = try RunSlot.create(url, runFiles: runFiles, overwrite: overwrite, command: "collapse run")
-        try AtomicFile.write(config.toml, to: slot.directory.config)
-        return UFMRunRecorder(slot: slot, config: config, trainer: trainer,
-                              table: MetricsTable(columns: UFMMetrics.columns(for: config.model)), resumedFrom: nil)
+        try AtomicFile.write((provenance?.configHeader ?? "") + config.toml, to: slot.directory.config)
+        let r = UFMRunRecorder(slot: slot, config: config, trainer: trainer,
+                               table: MetricsTable(columns: UFMMetrics.columns(for: config.model)), resumedFrom: nil)
+        r.provenance = provenance
+        return r
     }
 
     /// The files whose presence means a directory holds a run.
@@ -92,8 +111,12 @@ public final class UFMRunRecorder {
             table = old
             table.truncate(after: Double(trainer.iterate.step))
         }
-        try AtomicFile.write(config.toml, to: dir.config)
-        return UFMRunRecorder(slot: slot, config: config, trainer: trainer, table: table, resumedFrom: trainer.iterate.step)
+        // Keep the comment header the run was started with (the preset's citation and setting).
+        let header = (try? String(contentsOf: dir.config, encoding: .utf8)).map(UFMRunRecorder.header(of:)) ?? ""
+        try AtomicFile.write(header + config.toml, to: dir.config)
+        let r = UFMRunRecorder(slot: slot, config: config, trainer: trainer, table: table, resumedFrom: trainer.iterate.step)
+        r.provenance = RunProvenance.resumed(from: try? JSONValue.read(dir.summary))
+        return r
     }
 
     /// Runs to the end and writes every file; returns the summary. `progress` sees each logged row (and may
@@ -113,7 +136,8 @@ public final class UFMRunRecorder {
         do {
             let outcome = try trainer.run(onLog: { snap in
                 let m0 = clock.now
-                let row = try UFMMetrics.row(snap)
+                let (row, spectra) = try UFMMetrics.measure(snap)
+                self.lastSpectra = spectra
                 self.table.truncate(after: Double(snap.step) - 0.5)  // a resumed run re-logs its first step
                 self.table.append(row)
                 metricsTime += clock.now - m0
@@ -148,21 +172,50 @@ public final class UFMRunRecorder {
 
     private func makeSummary(outcome: TrainingOutcome?, error: Error?, seconds: Double, metricsSeconds: Double, threads: Int) -> JSONValue {
         let it = trainer.iterate
-        var final: JSONValue = ["step": .number(Double(it.step)), "objective": JSONValue(it.value),
-                                "gradient_norm": JSONValue(it.gradientNorm)]
-        if let last = table.rows.last {
-            final.set("fit", JSONValue(table.column("fit")?.last ?? nil))
-            for (name, v) in zip(table.columns, last) where name.hasPrefix("nc") { final.set(name, JSONValue(v)) }
+        // `final` holds the values of ONE step: the last step when it was logged (always, for a completed
+        // run), otherwise the last logged row. A diverged iterate (NaN, or 1e20 at step t) is reported under
+        // `failure`, never mixed with the fit and NC values of an earlier step.
+        var final: JSONValue = [:]
+        let lastRow = table.rows.last
+        let lastStep = (lastRow?.first ?? nil).map { Int($0) }
+        if let row = lastRow, lastStep == it.step || error != nil {
+            for (name, v) in zip(table.columns, row) { final.set(name, JSONValue(v)) }
+            if !lastSpectra.isEmpty { final.set("levels", UFMRunRecorder.levelsJSON(lastSpectra)) }
+        } else {
+            final = ["step": .number(Double(it.step)), "objective": JSONValue(it.value), "gradient_norm": JSONValue(it.gradientNorm)]
         }
+        let finalObjective = final["objective"]?.number ?? .nan
         // Tirer & Bruna 2022 / Súkeník et al. 2023–2024 closed forms (docs/theory.md): the prediction and
         // final.gap_to_theory = objective − predicted value (negative: the run beat a DNC candidate).
         let theory = Theory.json(for: config.model)
-        if case .number(let predicted)? = theory["objective"], it.value.isFinite {
-            final.set("gap_to_theory", .number(it.value - predicted))
+        if case .number(let predicted)? = theory["objective"], finalObjective.isFinite {
+            final.set("gap_to_theory", .number(finalObjective - predicted))
         }
         var s: JSONValue = ["status": .string(error == nil ? "completed" : "failed")]
-        if let error { s.set("error", .string("\(error)")) }
+        if let error {
+            s.set("error", .string("\(error)"))
+            var failure: JSONValue = ["message": .string("\(error)")]
+            if case UFMError.diverged(let step, let f, let reason, _) = error {
+                failure = ["kind": "diverged", "step": .number(Double(step)), "objective": JSONValue(f),
+                           "reason": .string(reason), "message": .string("\(error)")]
+            }
+            failure.set("last_logged_step", JSONValue(lastStep.map(Double.init)))
+            s.set("failure", failure)
+        }
+        if let p = provenance { s.set("provenance", p.json) }
         s.set("final", final)
+        var warnings = UFMRunRecorder.trivialMetricWarnings(config.model)
+        if error == nil, let g = final["gradient_norm"]?.number, finalObjective.isFinite {
+            let threshold = UFMRunRecorder.unconvergedGradientNorm * max(1, abs(finalObjective))
+            let converged = g <= threshold || outcome?.reason == .tolerance
+            s.set("convergence", ["gradient_norm": .number(g), "threshold": .number(threshold), "converged": .bool(converged)])
+            if !converged {
+                warnings.append(String(format: "not converged: the final ‖∇f‖ = %.3g is above %.3g (1e-4·max(1, |f|)); "
+                                       + "the last iterate is not a critical point yet, so its values are not the model's optimum "
+                                       + "(run longer: --set optimizer.steps=…)", g, threshold))
+            }
+        }
+        if !warnings.isEmpty { s.set("warnings", .array(warnings.map { .string($0) })) }
         s.set("theory", theory)
         if let o = outcome {
             s.set("stop_reason", .string(o.reason.rawValue))
@@ -183,5 +236,27 @@ public final class UFMRunRecorder {
         s.set("parameters", .number(Double(trainer.objective.dimension)))
         if let r = resumedFrom { s.set("resumed_from_step", .number(Double(r))) }
         return s
+    }
+
+    /// Metrics that mean nothing for this model, one sentence each: with one sample per class (n = 1)
+    /// every feature IS its class mean, so Σ_W = 0 and NC1 = 0 at every step (not a sign of collapse).
+    public static func trivialMetricWarnings(_ spec: ModelSpec) -> [String] {
+        guard spec.perClass == 1 else { return [] }
+        return ["NC1 is trivially 0 here: one sample per class (model.per_class = 1), so every feature equals its class "
+                + "mean and there is no within-class variability to measure; read NC2, NC3 and the ranks instead"]
+    }
+
+    /// summary.json's `final.levels`: per level, the singular values, numerical ranks (as in `NC.spectrum`:
+    /// σ_j > max(d_l, K)·ε·σ₁) and effective ranks (σ_j > 10⁻²·σ₁) of the centered and uncentered class means.
+    static func levelsJSON(_ spectra: [UFMMetrics.LevelSpectra]) -> JSONValue {
+        .array(spectra.map { l in
+            ["level": .number(Double(l.level)),
+             "means_rank": .number(Double(l.centered.rank)),
+             "means_effective_rank": .number(Double(UFMMetrics.effectiveRank(l.centered.singularValues))),
+             "means_singular_values": JSONValue(l.centered.singularValues),
+             "uncentered_means_rank": .number(Double(l.uncentered.rank)),
+             "uncentered_means_effective_rank": .number(Double(UFMMetrics.effectiveRank(l.uncentered.singularValues))),
+             "uncentered_means_singular_values": JSONValue(l.uncentered.singularValues)]
+        })
     }
 }

@@ -70,7 +70,7 @@ extension UFMConfig {
         }
         let spec = ModelSpec(
             classes: try m.int("classes"), perClass: try m.int("per_class"), widths: widths,
-            activation: try m.choice("activation", default: .relu), loss: try m.choice("loss", default: .mse),
+            activation: try m.choice("activation", default: .relu, aliases: ["linear": .none, "identity": .none]), loss: try m.choice("loss", default: .mse),
             bias: try m.bool("bias", default: false), lambdaH: try r.double("lambda_h"),
             lambdaW: lambdaW.count == 1 ? Array(repeating: lambdaW[0], count: widths.count) : lambdaW)
 
@@ -218,10 +218,12 @@ struct Section {
         return s
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_ k: String, default d: T) throws -> T where T.RawValue == String {
+    /// A choice by raw value, case-insensitively, or by one of `aliases` (another name the docs or papers use).
+    func choice<T: RawRepresentable & CaseIterable>(_ k: String, default d: T, aliases: [String: T] = [:]) throws -> T where T.RawValue == String {
         let s = try string(k, default: d.rawValue)
-        guard let t = T(rawValue: s) else {
-            throw ConfigError.invalidValue(key: key(k), value: "\"\(s)\"", reason: "choose one of " + T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+        guard let t = T(rawValue: s) ?? T(rawValue: s.lowercased()) ?? aliases[s.lowercased()] else {
+            let names = T.allCases.map { "\"\($0.rawValue)\"" } + aliases.keys.sorted().map { "\"\($0)\" (= \"\(aliases[$0]!.rawValue)\")" }
+            throw ConfigError.invalidValue(key: key(k), value: "\"\(s)\"", reason: "choose one of " + names.joined(separator: ", "))
         }
         return t
     }

@@ -6,14 +6,27 @@ import Linalg
 /// Columns: `step`, `objective`, `fit`, `gradient_norm`, then for every feature level l = 1 … L (the
 /// features Z_l, Z_1 = H_1): `nc1_l`, `nc1_trace_l`, `nc2_of_l`, `nc2_etf_l`, and `alignment_sin2_l`, the
 /// mean sin² of the principal angles between span(M̄_l) and the top-K right singular subspace of W_l
-/// (Rangamani et al., ICML 2023: the weight–feature alignment of layers whose W_l is not K×d);
+/// (Rangamani et al., ICML 2023: the weight–feature alignment of layers whose W_l is not K×d), and
+/// `means_rank_l`, the numerical rank of the centered class means M̄_l − μ_G1ᵀ (`NC.spectrum`: singular
+/// values above max(d_l, K)·ε·σ₁; the low-rank solutions of Súkeník, Mondelli & Lampert, NeurIPS 2024), and
+/// `means_rank_eff_l`, its effective rank #{σ_j > 10⁻²·σ₁} (`effectiveRankThreshold`): an iterate on its way
+/// to a low-rank solution has the discarded directions small but not yet at round-off;
 /// for the last level also `nc3_L` and `nc4_L` against the classifier (W_L, b). For the linear model
 /// (σ = identity), `nc3_l` and `nc4_l` are logged at every level against the end-to-end classifier
 /// W_L⋯W_l (and b), the map Tirer & Bruna's Theorem 4.1 speaks about. Definitions: docs/metrics.md
 /// (computed on the exact class-major path, `ClassStatistics(columns:classes:)`).
 public enum UFMMetrics {
     /// Per-level metric names (without the `_l` suffix) logged for every level.
-    public static let levelNames = ["nc1", "nc1_trace", "nc2_of", "nc2_etf", "alignment_sin2"]
+    public static let levelNames = ["nc1", "nc1_trace", "nc2_of", "nc2_etf", "alignment_sin2", "means_rank", "means_rank_eff"]
+
+    /// σ_j/σ₁ above which a singular value counts for the effective rank (`means_rank_eff_l`).
+    public static let effectiveRankThreshold = 1e-2
+
+    /// #{σ_j > threshold·σ₁} of singular values sorted in decreasing order (0 for none or σ₁ = 0).
+    public static func effectiveRank(_ singularValues: [Double], threshold: Double = effectiveRankThreshold) -> Int {
+        guard let s1 = singularValues.first, s1 > 0 else { return 0 }
+        return singularValues.filter { $0 > threshold * s1 }.count
+    }
     /// Extra names logged for the last level only.
     public static let lastLevelNames = ["nc3", "nc4"]
 
@@ -32,8 +45,20 @@ public enum UFMMetrics {
     /// `NCMetrics.compute` (which also computes spectra, alignments and CDNV that a run does not log):
     /// one `ClassStatistics` per level, then NC1 (`NC.withinClassVariability`), NC2 (`NC.gramDistance`),
     /// and for the last level NC3 (`NC.selfDuality`) and NC4 (`NearestClassCenterAgreement`, a second pass).
-    public static func row(_ s: TrainingSnapshot) throws -> [String: Double] {
+    public static func row(_ s: TrainingSnapshot) throws -> [String: Double] { try measure(s).row }
+
+    /// The spectra of one level at a snapshot: the singular values of the centered class means M̄_l − μ_G1ᵀ
+    /// and of the uncentered M̄_l, with their numerical ranks (for summary.json).
+    public struct LevelSpectra: Sendable {
+        public var level: Int
+        public var centered: Spectrum
+        public var uncentered: Spectrum
+    }
+
+    /// The row of a snapshot and the spectra of its class means at every level.
+    public static func measure(_ s: TrainingSnapshot) throws -> (row: [String: Double], spectra: [LevelSpectra]) {
         let spec = s.parameters.spec
+        var spectra: [LevelSpectra] = []
         var row: [String: Double] = ["step": Double(s.step), "objective": s.objective, "fit": s.fit, "gradient_norm": s.gradientNorm]
         // The end-to-end classifiers W_L⋯W_l of the linear model, l = L … 1 (only W_L otherwise).
         var classifiers: [Int: Matrix<Double>] = [spec.depth: s.parameters.w(spec.depth)]
@@ -52,6 +77,11 @@ public enum UFMMetrics {
             row["nc2_etf_\(l)"] = NC.gramDistance(NC.gram(rows: stats.centeredMeans), to: .simplexETF)
             row["alignment_sin2_\(l)"] = try NC.alignment(means: stats.means, weight: s.parameters.w(l),
                                                       layer: "level \(l) (Z_\(l))").meanSquaredSine
+            let centered = try NC.spectrum(of: stats.centeredMeans, layer: "level \(l) (Z_\(l))", what: "the centered class means")
+            let uncentered = try NC.spectrum(of: stats.means, layer: "level \(l) (Z_\(l))", what: "the class means")
+            row["means_rank_\(l)"] = Double(centered.rank)
+            row["means_rank_eff_\(l)"] = Double(effectiveRank(centered.singularValues))
+            spectra.append(LevelSpectra(level: l, centered: centered, uncentered: uncentered))
             if let weight = classifiers[l] {
                 let classifier = Classifier(weight: weight, bias: s.parameters.b)
                 row["nc3_\(l)"] = NC.selfDuality(weight: classifier.weight, means: stats.means)
@@ -60,6 +90,6 @@ public enum UFMMetrics {
                 row["nc4_\(l)"] = agreement.value
             }
         }
-        return row
+        return (row, spectra)
     }
 }

@@ -21,7 +21,7 @@ struct Measure: ParsableCommand {
     var file: String
     @Flag(help: "Print a JSON object keyed by layer name instead of a table.")
     var json = false
-    @Option(help: "NC2 target shown in the table (and as `nc2`/`nc2w` in JSON): of (orthogonal frame) or etf (simplex ETF).")
+    @Option(help: "The geometry the table (and `nc2`/`nc2w`/`nc3_target` in JSON) measures against: of (orthogonal frame; NC3 with the class means) or etf (simplex ETF; NC3 with the centered means).")
     var target: GramTarget = .simplexETF
     @Option(help: "Number of classes K (default: max label + 1).")
     var classes: Int?
@@ -70,6 +70,7 @@ struct Measure: ParsableCommand {
             for (name, value) in m.scalars { o.set(name, JSONValue(value)) }
             o.set("nc2", JSONValue(m["nc2_\(target.rawValue)"]))
             if let w = m["nc2w_\(target.rawValue)"] { o.set("nc2w", JSONValue(w)) }
+            if let c = m[target == .simplexETF ? "nc3_centered" : "nc3"] { o.set("nc3_target", JSONValue(c)) }
             for (name, values) in m.vectors { o.set(name, JSONValue(values)) }
             root.set(layer.name, o)
         }
@@ -78,11 +79,13 @@ struct Measure: ParsableCommand {
 
     private func printTable(_ results: [(FeatureFilePlan.Layer, LevelMetrics)], samples: Int, classes: Int) {
         print("\(file): N = \(samples) samples, K = \(classes) classes; NC2 target: \(target.rawValue) (docs/metrics.md)")
-        let columns = ["nc1", "nc1_trace", "nc2_\(target.rawValue)", "cdnv", "equinorm", "nc2w_\(target.rawValue)", "nc3", "nc4"]
+        // NC3 follows the target: the simplex-ETF geometry is that of the globally centered means (nc3_centered).
+        let nc3 = target == .simplexETF ? "nc3_centered" : "nc3"
+        let columns = ["nc1", "nc1_trace", "nc2_\(target.rawValue)", "cdnv", "equinorm", "nc2w_\(target.rawValue)", nc3, "nc4"]
         let width = max(5, results.map(\.0.name.count).max() ?? 5)
-        print("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "      d" + columns.map { $0.leftPadded(12) }.joined())
+        print("layer".padding(toLength: width, withPad: " ", startingAt: 0) + "      d" + columns.map { $0.leftPadded(13) }.joined())
         for (layer, m) in results {
-            let cells = columns.map { name in (m[name].map { String(format: "%.4g", $0) } ?? "-").leftPadded(12) }
+            let cells = columns.map { name in (m[name].map { String(format: "%.4g", $0) } ?? "-").leftPadded(13) }
             print(layer.name.padding(toLength: width, withPad: " ", startingAt: 0) + String(layer.dimension).leftPadded(7) + cells.joined())
         }
     }

@@ -43,11 +43,15 @@ struct Run: ParsableCommand {
 
     @OptionGroup var memory: MemoryOption
 
-    @Flag(help: "Print only warnings, errors and the final line.")
+    @Flag(help: "Print only warnings, errors and one final line.")
     var quiet = false
 
+    @Flag(help: "Print a commented config template (every section, with the keys of a deep UFM) and exit.")
+    var exampleConfig = false
+
     func validate() throws {
-        if resume == nil, config == nil { throw ValidationError("give a CONFIG.toml, or --resume RUN_DIR") }
+        if exampleConfig { return }
+        if resume == nil, config == nil { throw ValidationError("give a CONFIG.toml, or --resume RUN_DIR (or --example-config for a template)") }
         if resume != nil, config != nil || out != nil || initFile != nil || force {
             throw ValidationError("--resume takes no CONFIG, --out, --init or --force: the run directory has them")
         }
@@ -57,6 +61,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        if exampleConfig {
+            print(ExampleConfig.ufm, terminator: "")
+            return
+        }
         memory.apply()
         var sets = overrides
         if let n = checkpointEvery { sets.append("log.checkpoint_every=\(n)") }
@@ -68,11 +76,15 @@ struct Run: ParsableCommand {
         } else {
             let path = config!
             if let f = initFile { sets.append("init.file=\(TOMLString.quote(URL(fileURLWithPath: f).path))") }
-            let cfg = try UFMConfig.load(URL(fileURLWithPath: path), overrides: sets)
+            let url = URL(fileURLWithPath: path)
+            let cfg = try ConfigKind.loadUFM(path, overrides: sets)
             for w in cfg.warnings { FileHandle.standardError.write(Data("\(w)\n".utf8)) }
-            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            let name = url.deletingPathExtension().lastPathComponent
             let dir = URL(fileURLWithPath: out ?? "runs/\(name)")
-            recorder = try UFMRunRecorder.start(config: cfg, directory: dir, overwrite: force)
+            let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            let provenance = RunProvenance(configFile: path, citation: RunProvenance.leadingComments(text),
+                                           description: ExperimentPresets.describe(text).nonEmpty, overrides: overrides)
+            recorder = try UFMRunRecorder.start(config: cfg, directory: dir, overwrite: force, provenance: provenance)
             log("run \(dir.path): \(describe(cfg))")
         }
         let name = resume.map { URL(fileURLWithPath: $0).lastPathComponent }
@@ -81,6 +93,12 @@ struct Run: ParsableCommand {
     }
 
     private func log(_ s: String) { if !quiet { print(s) } }
+
+    /// "warning: …" on standard error.
+    static func warnLine(_ s: String) { FileHandle.standardError.write(Data("warning: \(s)\n".utf8)) }
+
+    /// "note: …" on standard error.
+    static func noteLine(_ s: String) { FileHandle.standardError.write(Data("note: \(s)\n".utf8)) }
 
     private func describe(_ c: UFMConfig) -> String {
         let s = c.model
@@ -100,7 +118,7 @@ enum TOMLString {
 /// (objective vs theory, NC metrics per level). Shared by `collapse run` and `collapse reproduce`.
 enum UFMRunDriver {
     static func execute(_ recorder: UFMRunRecorder, title: String, quiet: Bool) throws {
-        for n in recorder.slot.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
+        for n in recorder.slot.notes { Run.noteLine(n) }
         recorder.slot.keepsLockAfterRun = true  // the report below is part of the run
         defer { recorder.slot.release() }
         let spec = recorder.config.model
@@ -108,6 +126,7 @@ enum UFMRunDriver {
         let progress = ProgressReporter(total: recorder.config.optimizer.steps, label: title, unit: "step",
                                         mode: quiet ? .silent : .automatic,
                                         startStep: recorder.trainer.iterate.step)
+        for w in UFMRunRecorder.trivialMetricWarnings(spec) { warn(w) }
         let summary: JSONValue
         do {
             summary = try recorder.run { snap, row in
@@ -115,22 +134,36 @@ enum UFMRunDriver {
             }
             progress.finish()
         } catch {
-            progress.finish()
-            // Whatever was logged is on disk; draw it so the divergence can be seen.
-            _ = try? RunReport.write(runDirectory: recorder.directory.url, title: title)
+            let last = recorder.table.rows.last?.first.flatMap { $0 }.map { "step \(Int($0))" } ?? "none"
+            var what = "the run failed"
+            if case UFMError.diverged(let step, _, _, _) = error { what = "diverged at step \(step)" }
+            progress.finish(failure: "\(what); last logged: \(last)")
+            // Whatever was logged is on disk; draw it (with the failure banner) so the divergence can be seen.
+            if (try? RunReport.write(runDirectory: recorder.directory.url, title: title)) != nil {
+                warn("summary.json records the failure; the figures show the logged steps: open \(recorder.directory.url.appendingPathComponent("index.html").path)")
+            }
             // A run that was to replace another (--force) and failed before its first checkpoint leaves
             // the old run in place; its own files are kept beside it.
             if let kept = recorder.slot.abandon() {
-                FileHandle.standardError.write(Data("note: the previous run in \(recorder.slot.target.path) was kept; this failed run is in \(kept.path)\n".utf8))
+                Run.noteLine("the previous run in \(recorder.slot.target.path) was kept; this failed run is in \(kept.path)")
             }
             throw error
         }
         let report = try RunSummaryStatus.agreeing(summary, at: recorder.directory.summary) {
             try RunReport.write(runDirectory: recorder.directory.url, title: title)
         }
-        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-        print(RunSummaryText.render(summary: summary, table: recorder.table, directory: recorder.directory.url))
+        for w in report.warnings { warn(w) }
+        if case .array(let ws)? = summary["warnings"] {
+            for case .string(let w) in ws where !w.hasPrefix("NC1 is trivially") { warn(w) }
+        }
+        if quiet {
+            print(RunSummaryText.finalLine(summary: summary, directory: recorder.directory.url))
+        } else {
+            print(RunSummaryText.render(summary: summary, table: recorder.table, directory: recorder.directory.url))
+        }
     }
+
+    static func warn(_ s: String) { Run.warnLine(s) }
 }
 
 /// Keeps summary.json's `status` and the exit status in agreement: when writing the figures or

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Report
+import Formats
 import Foundation
 import Linalg
 import Nets
@@ -38,8 +39,15 @@ struct Train: ParsableCommand {
     @Flag(help: "Overwrite an existing run in the output directory.")
     var force = false
 
+    @Flag(help: "Print only warnings, errors and one final line.")
+    var quiet = false
+
+    @Flag(help: "Print a config template (every section and key, with its default) and exit.")
+    var exampleConfig = false
+
     func validate() throws {
-        if resume == nil, config == nil { throw ValidationError("give a CONFIG.toml, or --resume RUN_DIR") }
+        if exampleConfig { return }
+        if resume == nil, config == nil { throw ValidationError("give a CONFIG.toml, or --resume RUN_DIR (or --example-config for a template)") }
         if resume != nil, config != nil || out != nil || force {
             throw ValidationError("--resume takes no CONFIG, --out or --force: the run directory has them")
         }
@@ -48,68 +56,110 @@ struct Train: ParsableCommand {
     }
 
     func run() throws {
+        if exampleConfig {
+            print(try ExampleConfig.train(), terminator: "")
+            return
+        }
         memory.apply()
         let run: NetRun
+        let title: String
         if let resume {
             run = try NetRun.resume(directory: URL(fileURLWithPath: resume), overrides: overrides)
-            print("resuming \(resume) after epoch \(run.trainer.epoch)")
+            if !quiet { print("resuming \(resume) after epoch \(run.trainer.epoch)") }
+            title = URL(fileURLWithPath: resume).lastPathComponent
         } else {
             let path = config!
-            let cfg = try TrainConfig.load(URL(fileURLWithPath: path), overrides: overrides)
-            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-            let dir = URL(fileURLWithPath: out ?? "runs/\(name)")
-            run = try NetRun.start(config: cfg, directory: dir, overwrite: force)
-            let t = run.trainer, net = t.network.config
+            let url = URL(fileURLWithPath: path)
+            let text: String
+            do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+                throw NetsError.invalidConfig(field: path, reason: "cannot read the config: \(FileSystemError.cause(of: error, path: path, writing: false))")
+            }
+            let cfg = try ConfigKind.parseTrain(text, overrides: overrides, source: path)
+            title = url.deletingPathExtension().lastPathComponent
+            let provenance = RunProvenance(configFile: path, citation: RunProvenance.leadingComments(text),
+                                           description: ExperimentPresets.describe(text).nonEmpty, overrides: overrides)
+            run = try TrainDriver.start(cfg, directory: URL(fileURLWithPath: out ?? "runs/\(title)"), force: force,
+                                        provenance: provenance, quiet: quiet)
+        }
+        try TrainDriver.execute(run, title: title, exportFeatures: exportFeatures, quiet: quiet)
+    }
+}
+
+/// Starts a trained-network run, trains it with a progress display, then writes the figures and index.html
+/// and prints the result. Shared by `collapse train` and `collapse reproduce`.
+enum TrainDriver {
+    static func start(_ cfg: TrainConfig, directory dir: URL, force: Bool, provenance: RunProvenance, quiet: Bool) throws -> NetRun {
+        let run = try NetRun.start(config: cfg, directory: dir, overwrite: force, provenance: provenance)
+        let t = run.trainer, net = t.network.config
+        if !quiet {
             print("run \(dir.path): \(t.data.train.name), \(t.data.train.count) training samples"
                   + (t.data.test.map { ", \($0.count) test" } ?? "")
                   + "; ResNet w=\(net.width) blocks=\(net.blocks) head=\(net.headWidths) (\(t.network.parameterCount) parameters); "
                   + "\(cfg.loss.kind.rawValue)\(cfg.loss.kind == .mse ? " (\(cfg.loss.mseScale.rawValue))" : ""), "
                   + "\(cfg.optimizer.epochs) epochs; \(cfg.run.threads) thread(s)")
         }
+        return run
+    }
+
+    /// The per-epoch line: every number labelled, e.g.
+    /// `epoch  12/60  lr 0.05  loss 0.01234  acc 99.80%  7.9 s  eval acc 100.00%  test acc 97.10%  NC1 stage1=0.52 stage2=0.31 …`.
+    static func epochLine(_ r: EpochReport, layers: [String]) -> String {
+        var line = String(format: "epoch %3d/%d", r.epoch, r.epochs)
+        if let s = r.statistics {
+            line += String(format: "  lr %.4g  loss %.5f  acc %6.2f%%  %.1f s", s.learningRate, s.loss, 100 * s.accuracy, s.seconds)
+        }
+        if let a = r.row["eval_accuracy"] { line += String(format: "  eval acc %6.2f%%", 100 * a) }
+        if let a = r.row["test_accuracy"] { line += String(format: "  test acc %6.2f%%", 100 * a) }
+        if r.measurement != nil {
+            line += "  NC1 " + layers.map { l in "\(l)=" + (r.row["nc1_\(l)"].map { String(format: "%.3g", $0) } ?? "-") }.joined(separator: " ")
+        }
+        return line
+    }
+
+    static func execute(_ run: NetRun, title: String, exportFeatures: Bool, quiet: Bool) throws {
         run.slot.keepsLockAfterRun = true  // the report below is part of the run
         defer { run.slot.release() }
-        for n in run.slot.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
-        if let note = BLASThreads.capped(run.trainer.config.run.threads).note { FileHandle.standardError.write(Data("note: \(note)\n".utf8)) }
-        let tty = isatty(STDOUT_FILENO) != 0
+        for n in run.slot.notes { Run.noteLine(n) }
+        if let note = BLASThreads.capped(run.trainer.config.run.threads).note { Run.noteLine(note) }
+        let tty = !quiet && isatty(STDOUT_FILENO) != 0
         let layers = run.trainer.network.config.featureLayerNames
         var lastDraw = 0.0
         let summary: JSONValue
-        do { summary = try run.run(exportFeatures: exportFeatures, onBatch: { e, b, n in
-            guard tty else { return }
-            let now = Date().timeIntervalSince1970
-            if now - lastDraw < 0.25 && b < n { return }
-            lastDraw = now
-            print("\u{1B}[2K\repoch \(e) batch \(b)/\(n)", terminator: "")
-            fflush(nil)
-        }, onEpoch: { r in
-            if tty { print("\u{1B}[2K\r", terminator: "") }
-            var line = String(format: "epoch %3d/%d", r.epoch, r.epochs)
-            if let s = r.statistics {
-                line += String(format: "  lr %.4g  loss %.5f  acc %6.2f%%  %.1f s", s.learningRate, s.loss, 100 * s.accuracy, s.seconds)
+        do {
+            summary = try run.run(exportFeatures: exportFeatures, onBatch: { e, b, n in
+                guard tty else { return }
+                let now = Date().timeIntervalSince1970
+                if now - lastDraw < 0.25 && b < n { return }
+                lastDraw = now
+                print("\u{1B}[2K\repoch \(e) batch \(b)/\(n)", terminator: "")
+                fflush(nil)
+            }, onEpoch: { r in
+                guard !quiet else { return }
+                if tty { print("\u{1B}[2K\r", terminator: "") }
+                print(epochLine(r, layers: layers))
+                fflush(nil)
+            })
+        } catch {
+            if tty { print("") }
+            // Whatever was recorded is on disk; draw it (with the failure banner) so the failure can be seen.
+            if !run.table.rows.isEmpty, (try? RunReport.write(runDirectory: run.directory.url, title: title, includeETF: true)) != nil {
+                Run.warnLine("summary.json records the failure; the figures show the completed epochs: open \(run.directory.url.appendingPathComponent("index.html").path)")
             }
-            if let a = r.row["eval_accuracy"] { line += String(format: "  eval acc %6.2f%%", 100 * a) }
-            if let a = r.row["test_accuracy"] { line += String(format: "  test acc %6.2f%%", 100 * a) }
-            if r.measurement != nil {
-                line += "  nc1 " + layers.map { l in r.row["nc1_\(l)"].map { String(format: "%.3g", $0) } ?? "-" }.joined(separator: " ")
-            }
-            print(line)
-            fflush(nil)
-        }) } catch {
             if let kept = run.slot.abandon() {
-                FileHandle.standardError.write(Data("note: the previous run in \(run.slot.target.path) was kept; this failed run is in \(kept.path)\n".utf8))
+                Run.noteLine("the previous run in \(run.slot.target.path) was kept; this failed run is in \(kept.path)")
             }
             throw error
         }
-        let title = resume.map { URL(fileURLWithPath: $0).lastPathComponent }
-            ?? URL(fileURLWithPath: config!).deletingPathExtension().lastPathComponent
         // Networks: both NC2 panels. Pooled post-ReLU features carry a large common mean, so the
         // orthogonal-frame distance can stay flat while the centered (simplex-ETF) one falls.
         let report = try RunSummaryStatus.agreeing(summary, at: run.directory.summary) {
             try RunReport.write(runDirectory: run.directory.url, title: title, includeETF: true)
         }
-        for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
-        let tpe = summary["terminal_phase_epoch"]?.serialized(indent: 0) ?? "null"
-        print("done: \(run.trainer.epoch) epochs, terminal phase (100% eval-mode training accuracy) from epoch \(tpe) → \(run.directory.url.path)")
-        print("figures: \(run.directory.url.path)/figures/overview.svg; open \(run.directory.url.path)/index.html")
+        for w in report.warnings { Run.warnLine(w) }
+        let tpe = summary["terminal_phase_epoch"]?.number.map { "from epoch \(Int($0))" } ?? "not reached"
+        print("done: \(run.trainer.epoch) epochs, terminal phase (100% eval-mode training accuracy) \(tpe) → \(run.directory.url.path)")
+        if !quiet {
+            print("figures: \(run.directory.url.path)/figures/overview.svg; open \(run.directory.url.path)/index.html")
+        }
     }
 }
