@@ -195,7 +195,7 @@ public final class UFMRunRecorder {
         if let error {
             s.set("error", .string("\(error)"))
             var failure: JSONValue = ["message": .string("\(error)")]
-            if case UFMError.diverged(let step, let f, let reason, _) = error {
+            if let (step, f, reason) = (error as? UFMError)?.divergence {
                 failure = ["kind": "diverged", "step": .number(Double(step)), "objective": JSONValue(f),
                            "reason": .string(reason), "message": .string("\(error)")]
             }

@@ -21,6 +21,14 @@ public indirect enum UFMError: Error, Equatable, CustomStringConvertible {
     /// An error about the arrays of the file at `path` (params or checkpoint).
     case inFile(path: String, error: UFMError)
 
+    /// The step, objective and reason of a divergence (either kind), or nil for every other error.
+    public var divergence: (step: Int, objective: Double, reason: String)? {
+        switch self {
+        case .diverged(let s, let f, let r, _), .divergedBecause(let s, let f, let r, _): return (s, f, r)
+        default: return nil
+        }
+    }
+
     public var description: String {
         switch self {
         case .missingArray(let n, let s, let a):

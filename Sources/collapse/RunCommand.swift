@@ -136,7 +136,7 @@ enum UFMRunDriver {
         } catch {
             let last = recorder.table.rows.last?.first.flatMap { $0 }.map { "step \(Int($0))" } ?? "none"
             var what = "the run failed"
-            if case UFMError.diverged(let step, _, _, _) = error { what = "diverged at step \(step)" }
+            if let d = (error as? UFMError)?.divergence { what = "diverged at step \(d.step)" }
             progress.finish(failure: "\(what); last logged: \(last)")
             // Whatever was logged is on disk; draw it (with the failure banner) so the divergence can be seen.
             if (try? RunReport.write(runDirectory: recorder.directory.url, title: title)) != nil {

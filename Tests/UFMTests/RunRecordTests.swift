@@ -17,7 +17,7 @@ import Testing
         let rec = try UFMRunRecorder.start(config: c, directory: dir)
         var caught: UFMError?
         do { try rec.run() } catch let e as UFMError { caught = e }
-        guard case .diverged(let step, let f, _, _)? = caught else { Issue.record("expected a divergence, got \(String(describing: caught))"); return }
+        guard let (step, f, _) = caught?.divergence else { Issue.record("expected a divergence, got \(String(describing: caught))"); return }
         let summary = try JSONValue.read(RunDirectory(dir).summary)
         #expect(summary["status"]?.string == "failed")
         #expect(summary["failure"]?["kind"]?.string == "diverged")
