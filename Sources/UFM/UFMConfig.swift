@@ -1,3 +1,4 @@
+import Formats
 import Foundation
 
 /// Which minimizer a run uses.
@@ -98,10 +99,6 @@ public struct UFMConfig: Equatable, Sendable {
 
     /// Reads and parses a config file, then applies `--set` overrides.
     public static func load(_ url: URL, overrides: [String] = []) throws -> UFMConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw ConfigError.syntax(source: url.path, message: "cannot read the file: \(error.localizedDescription)", line: 0, column: 0)
-        }
-        return try parse(text, overrides: overrides, source: url.path)
+        try parse(tree: ConfigError.wrapping { () throws(TOMLError) in try TOMLValue.readDocument(url) }, overrides: overrides)
     }
 }
