@@ -43,6 +43,7 @@ struct ReaderRefusalTests {
             try Data(bytes[0..<n]).write(to: cut)
             let r = reason { _ = try MNIST5k.read(cut) }
             #expect(r.contains("truncated gzip file") && r.hasPrefix(cut.path), "cut at \(n) of \(bytes.count): \(r)")
+            #expect(r.components(separatedBy: cut.path).count == 2, "the path once: \(r)")
         }
         var badCRC = bytes
         badCRC[bytes.count - 6] ^= 0xFF
