@@ -21,7 +21,6 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,7 +39,6 @@ let package = Package(
             name: "Formats",
             dependencies: [
                 "Linalg", "CGzip", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: fast
         ),

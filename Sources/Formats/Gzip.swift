@@ -31,13 +31,40 @@ final class GzipReader {
             let got = gzread(file, buffer.baseAddress! + done, want)
             if got < 0 {
                 var code: Int32 = 0
-                let message = gzerror(file, &code).map { String(cString: $0) } ?? "unknown zlib error"
+                let message = zlibMessage(&code) ?? "unknown zlib error"
                 throw FormatError.invalidContent(path: path, reason: "corrupt gzip data: \(message)")
             }
-            if got == 0 { break }
             done += Int(got)
+            if got < want {
+                try checkEnd()
+                break
+            }
         }
         return done
+    }
+
+    /// At the end of the data: a gzip file must end with a complete member (deflate end marker, then the
+    /// CRC-32 and length trailer, which zlib checks as it reads them). zlib reports a file that stops
+    /// inside a member as Z_BUF_ERROR, not as an error from `gzread`; it is refused here, as Python's
+    /// gzip refuses it ("Compressed file ended before the end-of-stream marker was reached").
+    private func checkEnd() throws {
+        guard !isPlain else { return }
+        var code: Int32 = 0
+        let message = zlibMessage(&code) ?? "unexpected end of file"
+        if code == Z_BUF_ERROR {
+            throw FormatError.truncated(gzipPath: path, message: message)
+        }
+        if code != Z_OK {
+            throw FormatError.invalidContent(path: path, reason: "corrupt gzip data: \(message)")
+        }
+    }
+
+    /// zlib's message for the stream's state (without the path zlib puts in front), nil when empty.
+    private func zlibMessage(_ code: inout Int32) -> String? {
+        guard let c = gzerror(file, &code) else { return nil }
+        var text = String(cString: c)
+        if text.hasPrefix(path + ": ") { text.removeFirst(path.count + 2) }
+        return text.isEmpty ? nil : text
     }
 
     /// Exactly `count` bytes, or `FormatError.truncated` (offsets relative to `offset`, the stream
@@ -72,6 +99,13 @@ final class GzipReader {
             if out.count > limit { throw FormatError.tooLarge(path: path, elements: out.count, limit: limit) }
             if got < chunk.count { return out }
         }
+    }
+}
+
+extension FormatError {
+    /// A gzip stream that stops before its end-of-stream marker and trailer.
+    static func truncated(gzipPath path: String, message: String) -> FormatError {
+        .invalidContent(path: path, reason: "truncated gzip file: the compressed data ended before the end-of-stream marker (zlib: \(message)); the file is incomplete, download or copy it again")
     }
 }
 

@@ -4,7 +4,8 @@ import ZIPFoundation
 
 /// NumPy `.npz` archives: a ZIP file of `.npy` members (`numpy.savez` stores them, `numpy.savez_compressed`
 /// deflates them). Array names are the member names without `.npy`. Members whose names do not end in
-/// `.npy` are not arrays and are skipped.
+/// `.npy` are not arrays and are skipped; directories, symbolic links and names that occur twice are
+/// refused (`checkMembers`).
 public enum NPZ {
     /// The timestamp every written member carries (1980-01-01, the ZIP epoch), so that the same arrays
     /// always give the same bytes: a run's params.npz is bit-identical for the same config and seed.
@@ -14,7 +15,7 @@ public enum NPZ {
     public static func read(_ url: URL) throws -> [(name: String, array: NDArray)] {
         let archive = try open(url)
         var result: [(name: String, array: NDArray)] = []
-        for entry in archive where entry.type == .file && entry.path.hasSuffix(".npy") {
+        for entry in archive where entry.path.hasSuffix(".npy") {
             let name = String(entry.path.dropLast(4))
             let data = try contents(of: entry, in: archive, url: url)
             result.append((name, try NPY.decode(data, path: memberPath(url, name))))
@@ -76,10 +77,37 @@ public enum NPZ {
         guard FileManager.default.isReadableFile(atPath: url.path) else {
             throw FormatError.unreadable(path: url.path, reason: readableReason(CocoaError(.fileReadNoSuchFile), url: url))
         }
+        let archive: Archive
         do {
-            return try Archive(url: url, accessMode: .read)
+            archive = try Archive(url: url, accessMode: .read)
         } catch {
             throw FormatError.badMagic(path: url.path, format: "npz (ZIP archive)")
+        }
+        try checkMembers(archive, url: url)
+        return archive
+    }
+
+    /// Refuses what NumPy would read differently or what would silently drop an array: a member that is
+    /// a directory or a symbolic link (NumPy reads every member's bytes; skipping one would lose a layer
+    /// without a word), and a name that occurs twice (NumPy's `np.load` takes the last member of that
+    /// name, a ZIP reader usually the first, so the two tools would see different arrays).
+    static func checkMembers(_ archive: Archive, url: URL) throws {
+        var seen = Set<String>()
+        for entry in archive {
+            switch entry.type {
+            case .file: break
+            case .directory:
+                throw FormatError.invalidContent(path: url.path, reason: "member '\(entry.path)' is a directory; an .npz holds only .npy files")
+            case .symlink:
+                throw FormatError.invalidContent(path: url.path, reason: "member '\(entry.path)' is a symbolic link; an .npz holds only .npy files")
+            }
+            guard seen.insert(entry.path).inserted else {
+                throw FormatError.invalidContent(path: url.path, reason: "member '\(entry.path)' occurs twice (NumPy would read the last copy, other tools the first); rewrite the archive with unique names")
+            }
+        }
+        // NumPy names both `W` and `W.npy` "W" (and `np.load(...)["W"]` gives the raw member `W`).
+        if let clash = seen.sorted().first(where: { $0.hasSuffix(".npy") && seen.contains(String($0.dropLast(4))) }) {
+            throw FormatError.invalidContent(path: url.path, reason: "members '\(clash)' and '\(clash.dropLast(4))' both name the array '\(clash.dropLast(4))'")
         }
     }
 

@@ -1,16 +1,32 @@
-import TOMLKit
+import Foundation
 
-/// Why a TOML config text could not be read.
-public enum TOMLError: Error, Equatable, Sendable {
-    /// The document is not TOML (TOMLKit's, i.e. toml++'s, message and position).
+/// Why a TOML config could not be read.
+public enum TOMLError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The document is not TOML, or uses a part of TOML the toolkit does not read (`TOMLParser`): the
+    /// message, and the line and column (1-based) where the problem starts.
     case syntax(source: String, message: String, line: Int, column: Int)
     /// The value part of a `section.key=value` override is not a TOML value.
     case badOverride(text: String, reason: String)
+    /// The file cannot be read ("no such file", "permission denied", "is a directory", too large).
+    case unreadable(path: String, reason: String)
+    /// The file is not UTF-8 text: the first invalid byte, and its line and column.
+    case notUTF8(path: String, byte: UInt8, line: Int, column: Int)
+
+    /// One line a person can act on.
+    public var description: String {
+        switch self {
+        case .syntax(let s, let m, let l, let c): "\(s):\(l):\(c): TOML syntax error: \(m)"
+        case .badOverride(let t, let r): "--set \(t): \(r)"
+        case .unreadable(let p, let r): "\(p): cannot read the config: \(r)"
+        case .notUTF8(let p, let b, let l, let c):
+            "\(p):\(l):\(c): not UTF-8 text (byte 0x\(String(b, radix: 16, uppercase: true)) starts no UTF-8 character); save the file as UTF-8"
+        }
+    }
 }
 
-/// A TOML value detached from TOMLKit (whose tables are reference types over a C++ document), so that
-/// overrides can be applied and validation can walk a plain Swift tree. The config parsers of the UFM
-/// (`collapse run`) and of the networks (`collapse train`) both read their files through it.
+/// A TOML value as a plain Swift tree, so that overrides can be applied and validation can walk it. The
+/// config parsers of the UFM (`collapse run`) and of the networks (`collapse train`) both read their
+/// files through it; `TOMLParser` builds it.
 public enum TOMLValue: Equatable, Sendable {
     case int(Int)
     case double(Double)
@@ -18,8 +34,6 @@ public enum TOMLValue: Equatable, Sendable {
     case string(String)
     case array([TOMLValue])
     case table([String: TOMLValue])
-    /// Dates and times, which no key accepts; kept only to name them in an error.
-    case other(String)
 
     /// The TOML type name, for error messages.
     public var typeName: String {
@@ -30,48 +44,64 @@ public enum TOMLValue: Equatable, Sendable {
         case .string(let v): "string \"\(v)\""
         case .array(let a): "an array of \(a.count) element(s)"
         case .table: "a table"
-        case .other(let s): "\(s)"
         }
+    }
+
+    /// The largest config file read (16 MiB; the toolkit's configs are a few hundred bytes).
+    public static let maximumFileBytes = 1 << 24
+
+    /// Reads and parses a config file. A missing, unreadable or oversized file is `unreadable` (naming
+    /// the path and the cause), a file that is not UTF-8 `notUTF8`, bad TOML `syntax`.
+    public static func readDocument(_ url: URL) throws(TOMLError) -> [String: TOMLValue] {
+        let path = url.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw .unreadable(path: path, reason: "no such file") }
+        guard !isDirectory.boolValue else { throw .unreadable(path: path, reason: "is a directory") }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+        if let size, size > maximumFileBytes {
+            throw .unreadable(path: path, reason: "\(size) bytes, more than a config can be (\(maximumFileBytes) bytes)")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .unreadable(path: path, reason: FileManager.default.isReadableFile(atPath: path) ? "cannot open" : "permission denied")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do { data = try handle.read(upToCount: maximumFileBytes + 1) ?? Data() } catch {
+            throw .unreadable(path: path, reason: (error as NSError).localizedDescription)
+        }
+        guard data.count <= maximumFileBytes else { throw .unreadable(path: path, reason: "more than \(maximumFileBytes) bytes, more than a config can be") }
+        return try parseDocument(bytes: [UInt8](data), source: path)
+    }
+
+    /// Parses UTF-8 bytes as a TOML document; invalid UTF-8 is `notUTF8`, naming the byte's position.
+    public static func parseDocument(bytes: [UInt8], source: String) throws(TOMLError) -> [String: TOMLValue] {
+        if let bad = UTF8Check.firstInvalid(bytes) {
+            let (line, column) = TOMLParser.position(of: bad, in: bytes)
+            throw .notUTF8(path: source, byte: bytes[bad], line: line, column: column)
+        }
+        var parser = TOMLParser(bytes, source: source)
+        return try parser.document()
     }
 
     /// Parses a TOML document into a tree.
     public static func parseDocument(_ text: String, source: String) throws(TOMLError) -> [String: TOMLValue] {
-        let table: TOMLTable
-        do { table = try TOMLTable(string: text) } catch let e as TOMLParseError {
-            throw .syntax(source: source, message: e.description, line: e.source.begin.line, column: e.source.begin.column)
-        } catch {
-            throw .syntax(source: source, message: "\(error)", line: 0, column: 0)
-        }
-        return convert(table)
+        var parser = TOMLParser(Array(text.utf8), source: source)
+        return try parser.document()
     }
 
     /// Parses the value part of `section.key=value` as TOML; a bare word that is not TOML
     /// (`relu`, `/path/to/file.npz`) is taken as a string.
     public static func parseOverrideValue(_ text: String, override: String) throws(TOMLError) -> TOMLValue {
-        if let t = try? TOMLTable(string: "v = \(text)"), let v = convert(t)["v"] { return v }
+        var parser = TOMLParser(Array(text.utf8), source: "--set")
+        let reason: String
+        do { return try parser.wholeValue() } catch {
+            if case .syntax(_, let m, _, let c) = error { reason = "column \(c) of the value: \(m)" } else { reason = "\(error)" }
+        }
         let bare = !text.isEmpty && text.unicodeScalars.allSatisfy {
             ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-./~+:".unicodeScalars.contains($0)
         }
-        guard bare else { throw .badOverride(text: override, reason: "'\(text)' is not a TOML value (quote strings: key='\"text\"')") }
+        guard bare else { throw .badOverride(text: override, reason: "'\(text)' is not a TOML value (\(reason); quote strings: key='\"text\"')") }
         return .string(text)
-    }
-
-    private static func convert(_ table: TOMLTable) -> [String: TOMLValue] {
-        var out: [String: TOMLValue] = [:]
-        for key in table.keys { if let v = table[key] { out[key] = convert(v) } }
-        return out
-    }
-
-    private static func convert(_ v: TOMLValueConvertible) -> TOMLValue {
-        switch v.type {
-        case .int: return .int(v.int!)
-        case .double: return .double(v.double!)
-        case .bool: return .bool(v.bool!)
-        case .string: return .string(v.string!)
-        case .array: return .array(v.array!.map { convert($0) })
-        case .table: return .table(convert(v.table!))
-        case .date, .time, .dateTime: return .other("a \(v.type) (\(v.debugDescription))")
-        }
     }
 }
 

@@ -1,4 +1,5 @@
 import Formats
+import Foundation
 
 /// Reading a `collapse train` config: the TOML tree is Formats' `TOMLValue` (shared with `collapse run`);
 /// its errors become `NetsError.invalidConfig` naming the file or the override.
@@ -6,6 +7,13 @@ enum ConfigTree {
     static func parse(_ text: String, source: String) throws(NetsError) -> [String: TOMLValue] {
         do { return try TOMLValue.parseDocument(text, source: source) } catch {
             throw .invalidConfig(field: source, reason: describe(error))
+        }
+    }
+
+    /// Reads and parses a config file (a missing file, unreadable file or non-UTF-8 text is named as such).
+    static func read(_ url: URL) throws(NetsError) -> [String: TOMLValue] {
+        do { return try TOMLValue.readDocument(url) } catch {
+            throw .invalidConfig(field: url.path, reason: describe(error))
         }
     }
 
@@ -20,6 +28,7 @@ enum ConfigTree {
         switch e {
         case .syntax(_, let message, let line, let column): "TOML syntax error at line \(line), column \(column): \(message)"
         case .badOverride(_, let reason): reason
+        case .unreadable, .notUTF8: e.description
         }
     }
 }

@@ -92,17 +92,17 @@ public struct TrainConfig: Equatable, Sendable {
 
     /// Reads and validates a config file, applying `overrides` (`section.key=value`).
     public static func load(_ url: URL, overrides: [String] = []) throws(NetsError) -> TrainConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw .invalidConfig(field: url.path, reason: "cannot read the config: \(FileSystemError.cause(of: error, path: url.path, writing: false))")
-        }
-        return try parse(text, overrides: overrides, source: url.path)
+        try parse(tree: ConfigTree.read(url), overrides: overrides)
     }
 
     /// Parses and validates TOML text; every key has a default except none (an empty file is ResNet18 at
     /// width 16 on the 5,000 MNIST digits with MSE).
     public static func parse(_ text: String, overrides: [String] = [], source: String = "config") throws(NetsError) -> TrainConfig {
-        var doc = try ConfigTree.parse(text, source: source)
+        try parse(tree: ConfigTree.parse(text, source: source), overrides: overrides)
+    }
+
+    static func parse(tree: [String: TOMLValue], overrides: [String]) throws(NetsError) -> TrainConfig {
+        var doc = tree
         for o in overrides {
             guard let eq = o.firstIndex(of: "=") else { throw .invalidConfig(field: o, reason: "an override is section.key=value") }
             let parts = o[..<eq].trimmingCharacters(in: .whitespaces).split(separator: ".").map(String.init)

@@ -15,6 +15,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
     case invalidValue(key: String, value: String, reason: String)
     /// A `--set` argument that is not `section.key=value`.
     case badOverride(text: String, reason: String)
+    /// The config file cannot be read, or is not UTF-8 text (the message names the path and the cause).
+    case unreadable(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -32,6 +34,8 @@ public enum ConfigError: Error, Equatable, CustomStringConvertible {
             return "'\(k)' = \(v) is invalid: \(r)"
         case .badOverride(let t, let r):
             return "--set \(t): \(r) (expected section.key=value, e.g. --set optimizer.learning_rate=0.05)"
+        case .unreadable(_, let r):
+            return r
         }
     }
 }
@@ -53,6 +57,8 @@ extension ConfigError {
                 throw ConfigError.syntax(source: source, message: message, line: line, column: column)
             case .badOverride(let text, let reason):
                 throw ConfigError.badOverride(text: text, reason: reason)
+            case .unreadable(let path, _), .notUTF8(let path, _, _, _):
+                throw ConfigError.unreadable(path: path, reason: error.description)
             }
         }
     }

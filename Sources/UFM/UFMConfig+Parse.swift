@@ -20,7 +20,11 @@ extension UFMConfig {
     /// `regularization.lambda_h`, `regularization.lambda_w`; every other key has the default shown by `toml`.
     /// Throws `ConfigError` naming the key.
     public static func parse(_ text: String, overrides: [String] = [], source: String = "config") throws -> UFMConfig {
-        var doc = try ConfigError.wrapping { () throws(TOMLError) in try TOMLValue.parseDocument(text, source: source) }
+        try parse(tree: ConfigError.wrapping { () throws(TOMLError) in try TOMLValue.parseDocument(text, source: source) }, overrides: overrides)
+    }
+
+    static func parse(tree: [String: TOMLValue], overrides: [String]) throws -> UFMConfig {
+        var doc = tree
         for o in overrides { try apply(override: o, to: &doc) }
         return try build(doc)
     }

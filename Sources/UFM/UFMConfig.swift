@@ -101,10 +101,6 @@ public struct UFMConfig: Equatable, Sendable {
 
     /// Reads and parses a config file, then applies `--set` overrides.
     public static func load(_ url: URL, overrides: [String] = []) throws -> UFMConfig {
-        let text: String
-        do { text = try String(contentsOf: url, encoding: .utf8) } catch {
-            throw FileSystemError(operation: "read the config", path: url.path, cause: FileSystemError.cause(of: error, path: url.path, writing: false))
-        }
-        return try parse(text, overrides: overrides, source: url.path)
+        try parse(tree: ConfigError.wrapping { () throws(TOMLError) in try TOMLValue.readDocument(url) }, overrides: overrides)
     }
 }

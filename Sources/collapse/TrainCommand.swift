@@ -72,6 +72,8 @@ struct Train: ParsableCommand {
             let url = URL(fileURLWithPath: path)
             let text: String
             do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+                // The config reader names the cause (no such file, not UTF-8 at line:column, …).
+                _ = try TrainConfig.load(url, overrides: overrides)
                 throw NetsError.invalidConfig(field: path, reason: "cannot read the config: \(FileSystemError.cause(of: error, path: path, writing: false))")
             }
             let cfg = try ConfigKind.parseTrain(text, overrides: overrides, source: path)

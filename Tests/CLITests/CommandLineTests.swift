@@ -51,6 +51,28 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("metrics.csv").path))
     }
 
+    /// A TOML typo in a file or an override is an error (exit 1 with line and column), never a signal; a
+    /// missing config is "no such file".
+    @Test func malformedTOMLIsAnErrorNotACrash() throws {
+        let tmp = try CLI.temporaryDirectory("badtoml")
+        defer { try? FileManager.default.removeItem(at: tmp) }
+        let cfg = tmp.appendingPathComponent("bad.toml")
+        for text in ["[[[", "[ #", "x = [}"] {
+            try text.write(to: cfg, atomically: true, encoding: .utf8)
+            for command in ["run", "train", "theory"] {
+                let r = try CLI.run([command, cfg.path] + (command == "theory" ? [] : ["--out", tmp.appendingPathComponent("run").path]))
+                #expect(r.status == 1 && r.stderr.contains("\(cfg.path)") && (r.stderr.contains(":1:") || r.stderr.contains("line 1,")), "\(command) '\(text)': \(r.status) \(r.stderr)")
+            }
+        }
+        let r = try CLI.run(["run", "experiments/tirer2022-fig3.toml", "--out", tmp.appendingPathComponent("run").path, "--set", "model.widths=[20,}"])
+        #expect(r.status == 1 && r.stderr.contains("model.widths=[20,}"), "\(r.stderr)")
+        let missing = tmp.appendingPathComponent("missing.toml").path
+        for command in ["run", "train"] {
+            let m = try CLI.run([command, missing, "--out", tmp.appendingPathComponent("run").path])
+            #expect(m.status == 1 && m.stderr.contains("\(missing): cannot read the config: no such file"), "\(command): \(m.stderr)")
+        }
+    }
+
     @Test func measureReadsANumPyStyleFile() throws {
         let tmp = try CLI.temporaryDirectory("measure")
         defer { try? FileManager.default.removeItem(at: tmp) }

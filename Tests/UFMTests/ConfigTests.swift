@@ -141,8 +141,27 @@ func configError(_ text: String, _ overrides: [String] = []) -> ConfigError? {
     }
 
     @Test func badOverrides() {
-        for o in ["optimizer.steps", "steps=5", "a.b.c=1", "optimizer.steps=\"unterminated"] {
+        for o in ["optimizer.steps", "steps=5", "a.b.c=1", "optimizer.steps=\"unterminated", "model.widths=[20,}", "model.widths=[[["] {
             guard case .badOverride = configError(exampleTOML, [o]) else { Issue.record("\(o) accepted"); continue }
+        }
+    }
+
+    /// Inputs that aborted the process when toml++ parsed the configs: now errors naming line and column.
+    @Test(arguments: ["[[[", "[ #", "x = [}"]) func formerCrashersAreSyntaxErrors(text: String) {
+        guard case .syntax(let source, _, 1, _) = configError(text) else { Issue.record("'\(text)': no syntax error on line 1"); return }
+        #expect(source == "config")
+    }
+
+    @Test func unreadableFilesSayWhy() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let missing = dir.appendingPathComponent("missing.toml")
+        #expect(throws: ConfigError.unreadable(path: missing.path, reason: "\(missing.path): cannot read the config: no such file")) { try UFMConfig.load(missing) }
+        let binary = dir.appendingPathComponent("binary.toml")
+        try Data([0x5B, 0xFF, 0x5D]).write(to: binary)
+        do { _ = try UFMConfig.load(binary); Issue.record("accepted") } catch let e as ConfigError {
+            #expect(e.description.contains("not UTF-8") && e.description.contains("\(binary.path):1:2"), "\(e)")
         }
     }
 }

@@ -55,3 +55,34 @@ text = json.dumps(dict(sorted(header.items()))).encode()
 text += b" " * (-len(text) % 8)
 with open("tensors.safetensors", "wb") as f:
     f.write(struct.pack("<Q", len(text)) + text + buffer)
+
+# Archives a reader must refuse (NumPy would read them differently, or a layer would be lost).
+import io
+import stat
+import warnings
+import zipfile
+
+
+def npy_bytes(a):
+    buf = io.BytesIO()
+    np.save(buf, a)
+    return buf.getvalue()
+
+
+with zipfile.ZipFile("bad_directory_member.npz", "w") as z:
+    z.writestr("W1.npy", npy_bytes(np.ones((2, 2))))
+    z.writestr(zipfile.ZipInfo("W2.npy/"), b"")
+with zipfile.ZipFile("bad_symlink_member.npz", "w") as z:
+    z.writestr("W1.npy", npy_bytes(np.ones((2, 2))))
+    link = zipfile.ZipInfo("W2.npy")
+    link.create_system = 3
+    link.external_attr = (stat.S_IFLNK | 0o777) << 16
+    z.writestr(link, b"W1.npy")
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    with zipfile.ZipFile("bad_duplicate_member.npz", "w") as z:
+        z.writestr("W.npy", npy_bytes(np.zeros((2, 2))))
+        z.writestr("W.npy", npy_bytes(np.ones((2, 2))))
+with zipfile.ZipFile("bad_name_clash.npz", "w") as z:
+    z.writestr("W.npy", npy_bytes(np.zeros((2, 2))))
+    z.writestr("W", b"raw bytes")
