@@ -67,8 +67,11 @@ extension UFMConfig {
             throw ConfigError.invalidValue(key: "regularization.lambda_w", value: TOMLLiteral.doubles(lambdaW),
                                            reason: "give one number for every layer or an array of L = \(widths.count) numbers (one per entry of model.widths)")
         }
+        let classes = try m.int("classes")
+        let perClass = try m.intOrArray("per_class")
         let spec = ModelSpec(
-            classes: try m.int("classes"), perClass: try m.int("per_class"), widths: widths,
+            classes: classes, counts: perClass.count == 1 ? Array(repeating: perClass[0], count: max(classes, 1)) : perClass,
+            widths: widths,
             activation: try m.choice("activation", default: .relu), loss: try m.choice("loss", default: .mse),
             bias: try m.bool("bias", default: false), lambdaH: try r.double("lambda_h"),
             lambdaW: lambdaW.count == 1 ? Array(repeating: lambdaW[0], count: widths.count) : lambdaW)
@@ -108,7 +111,14 @@ extension UFMConfig {
         func bad(_ key: String, _ v: Any, _ why: String) -> ConfigError { .invalidValue(key: key, value: "\(v)", reason: why) }
         let s = model
         guard s.classes >= 2 else { throw bad("model.classes", s.classes, "K must be at least 2") }
-        guard s.perClass >= 1 else { throw bad("model.per_class", s.perClass, "n must be at least 1") }
+        guard s.counts.count == s.classes else {
+            throw bad("model.per_class", TOMLLiteral.ints(s.counts),
+                      "the array has \(s.counts.count) entries but model.classes = \(s.classes); give one count n_k per class, or one number for all")
+        }
+        if let k = s.counts.firstIndex(where: { $0 < 1 }) {
+            throw bad("model.per_class", s.isBalanced ? "\(s.counts[k])" : TOMLLiteral.ints(s.counts),
+                      s.isBalanced ? "n must be at least 1" : "class \(k) has n_\(k + 1) = \(s.counts[k]); every class needs at least 1 sample")
+        }
         guard !s.widths.isEmpty else { throw bad("model.widths", "[]", "give at least one width (depth L = number of widths)") }
         if let j = s.widths.firstIndex(where: { $0 < 1 }) {
             throw bad("model.widths", TOMLLiteral.ints(s.widths), "width d_\(j + 1) = \(s.widths[j]) must be at least 1")
@@ -144,7 +154,7 @@ extension UFMConfig {
         for (j, d) in s.widths.enumerated() where d < s.classes {
             w.append(ConfigWarning(key: "model.widths", message: "d_\(j + 1) = \(d) < K = \(s.classes): the collapsed (simplex ETF / orthogonal frame) optima of Tirer & Bruna and Súkeník et al. need every width ≥ K, so NC2 cannot hold exactly"))
         }
-        if s.depth == 1, s.loss == .mse, !s.bias {
+        if s.depth == 1, s.loss == .mse, !s.bias, s.isBalanced {
             let c = Double(s.classes) * (Double(s.perClass) * s.lambdaH * s.lambdaW[0]).squareRoot()
             if c >= 1 {
                 w.append(ConfigWarning(key: "regularization", message: "c = K·√(n·λ_H·λ_W) = \(c) ≥ 1: the global minimizer is H = W = 0 (Tirer & Bruna, ICML 2022, Thm. 3.1), so the features collapse to zero"))
@@ -223,6 +233,15 @@ struct Section {
             case .double(let x) where x.isFinite && x == x.rounded() && abs(x) < 9e15: return Int(x)
             default: throw ConfigError.wrongType(key: key(k), expected: "an array of integers", found: "an element \(e.typeName)")
             }
+        }
+    }
+
+    /// An integer (returned as a one-element array) or an array of integers.
+    func intOrArray(_ k: String) throws -> [Int] {
+        let v = try value(k, required: true)!
+        if case .array = v { return try intArray(k) }
+        do { return [try int(k)] } catch {
+            throw ConfigError.wrongType(key: key(k), expected: "an integer or an array of integers, e.g. 50 or [500, 500, 50]", found: v.typeName)
         }
     }
 

@@ -10,7 +10,7 @@ import Linalg
 /// for the last level also `nc3_L` and `nc4_L` against the classifier (W_L, b). For the linear model
 /// (σ = identity), `nc3_l` and `nc4_l` are logged at every level against the end-to-end classifier
 /// W_L⋯W_l (and b), the map Tirer & Bruna's Theorem 4.1 speaks about. Definitions: docs/metrics.md
-/// (computed on the exact class-major path, `ClassStatistics(columns:classes:)`).
+/// (computed on the exact class-major path, `ClassStatistics(columns:counts:)`).
 public enum UFMMetrics {
     /// Per-level metric names (without the `_l` suffix) logged for every level.
     public static let levelNames = ["nc1", "nc1_trace", "nc2_of", "nc2_etf", "alignment_sin2"]
@@ -44,7 +44,7 @@ public enum UFMMetrics {
         }
         for l in 1...spec.depth {
             let z = s.features[l - 1]
-            let stats = try ClassStatistics(columns: z, classes: spec.classes, layer: "level \(l) (Z_\(l))")
+            let stats = try ClassStatistics(columns: z, counts: spec.counts, layer: "level \(l) (Z_\(l))")
             let w = try NC.withinClassVariability(stats)
             row["nc1_\(l)"] = w.nc1
             row["nc1_trace_\(l)"] = w.nc1Trace
