@@ -160,6 +160,13 @@ extension UFMConfig {
                 w.append(ConfigWarning(key: "regularization", message: "c = K·√(n·λ_H·λ_W) = \(c) ≥ 1: the global minimizer is H = W = 0 (Tirer & Bruna, ICML 2022, Thm. 3.1), so the features collapse to zero"))
             }
         }
+        if !s.isBalanced, s.loss == .mse, !s.bias, s.lambdaH > 0, s.lambdaW.allSatisfy({ $0 > 0 }) {
+            let crit = Theory.collapseCount(s)
+            let gone = s.counts.indices.filter { Double(s.counts[$0]) <= crit }
+            if !gone.isEmpty {
+                w.append(ConfigWarning(key: "model.per_class", message: "classes \(gone) have n_k ≤ n_crit = \(crit): at the global minimizer their class means and classifier rows are 0 (minority collapse; docs/theory.md §5)"))
+            }
+        }
         if initialization.scale == 0, initialization.file.isEmpty {
             w.append(ConfigWarning(key: "init.scale", message: "a zero initialization is a stationary point of every bias-free model: gradient methods will not move"))
         }
