@@ -164,7 +164,7 @@ extension UFMConfig {
             let crit = Theory.collapseCount(s)
             let gone = s.counts.indices.filter { Double(s.counts[$0]) <= crit }
             if !gone.isEmpty {
-                w.append(ConfigWarning(key: "model.per_class", message: "classes \(gone) have n_k ≤ n_crit = \(crit): at the global minimizer their class means and classifier rows are 0 (minority collapse; docs/theory.md §5)"))
+                w.append(ConfigWarning(key: "model.per_class", message: "classes \(gone) have n_k ≤ n_crit = \(crit): at the global minimizer their class means and classifier rows are 0 (minority collapse; docs/theory.md §9)"))
             }
         }
         if initialization.scale == 0, initialization.file.isEmpty {

@@ -12,7 +12,7 @@ func unbalancedClassMeans(_ z: Matrix<Double>, spec: ModelSpec) -> Matrix<Double
     }
 }
 
-/// The unbalanced MSE closed forms (docs/theory.md §5).
+/// The unbalanced MSE closed forms (docs/theory.md §9).
 @Suite struct TheoryUnbalancedTests {
     static let lbfgsCases: [OptimizationCase] = [
         // L = 1: N = 9, N²λ_Hλ_W = 81·0.0225 = 1.82, so the class with n = 1 collapses, n = 3 and 5 survive.

@@ -33,7 +33,7 @@ extension TheoryPrediction {
         return p
     }
 
-    /// The unbalanced point (docs/theory.md §5) from X = U·diag(x)·Vᵀ: with E_d = [I_r; 0] (d×r) and the
+    /// The unbalanced point (docs/theory.md §9) from X = U·diag(x)·Vᵀ: with E_d = [I_r; 0] (d×r) and the
     /// balanced factor singular values σ_{j,i} = √(ν/λ_j)·x_i^{p/2} (λ_0 = λ_H, λ_j = λ_{W_j}),
     ///
     ///     G = E_{d_1}·diag(σ_0)·Vᵀ,  H̄_1 = G·D^{−1/2},  W_l = E_{d_{l+1}}·diag(σ_l)·E_{d_l}ᵀ (l < L),  W_L = U·diag(σ_L)·E_{d_L}ᵀ,

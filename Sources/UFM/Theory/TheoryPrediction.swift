@@ -37,7 +37,7 @@ public struct TheoryPrediction: Equatable, Sendable {
         /// (`classPredictions`); collapsed classes have zero mean and zero classifier row.
         case generalOrthogonalFrame = "general-orthogonal-frame"
         /// Unbalanced MSE with an unregularized bias: the output means follow the singular vectors of
-        /// D^{1/2}(I − ŝŝᵀ), ŝ = D^{1/2}1/√N (docs/theory.md §5); not a frame with a fixed Gram pattern.
+        /// D^{1/2}(I − ŝŝᵀ), ŝ = D^{1/2}1/√N (docs/theory.md §9); not a frame with a fixed Gram pattern.
         case centeredGeneralFrame = "centered-general-frame"
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Linalg
 
-/// What the theory predicts for one class of an unbalanced model (docs/theory.md §5).
+/// What the theory predicts for one class of an unbalanced model (docs/theory.md §9).
 public struct ClassPrediction: Equatable, Sendable {
     /// n_k.
     public var count: Int
@@ -17,7 +17,7 @@ public struct ClassPrediction: Equatable, Sendable {
     public var classifierRowNorm: Double
 }
 
-/// The spectral description of a predicted point (docs/theory.md §5): with A = D^{1/2} (bias-free) or
+/// The spectral description of a predicted point (docs/theory.md §9): with A = D^{1/2} (bias-free) or
 /// A = D^{1/2}(I − ŝŝᵀ), ŝ = D^{1/2}1/√N (unregularized bias), the product X = W_L⋯W_1·H̄_1·D^{1/2} of
 /// the optimum is U·diag(x)·Vᵀ, where U, V (K×r) are the singular vectors of A of its r surviving
 /// singular values. Stored for `collapsedParameters()`.
@@ -33,7 +33,7 @@ struct SpectralPoint: Equatable, Sendable {
 }
 
 extension Theory {
-    /// The MSE model with unbalanced counts n_1 … n_K (docs/theory.md §5).
+    /// The MSE model with unbalanced counts n_1 … n_K (docs/theory.md §9).
     ///
     /// NC1 holds at every minimizer (for fixed weights each column's problem is strictly convex), so
     /// H_1 = H̄_1Eᵀ with E the N×K class indicator. With D = diag(n_k) and G = H̄_1 D^{1/2}:
@@ -119,9 +119,9 @@ extension Theory {
         }
         let (status, reference): (TheoryPrediction.Status, String) = linear
             ? (.global, spec.bias
-               ? "docs/theory.md §5 (unbalanced counts with unregularized bias: spectral soft threshold of D^{1/2}(I − ŝŝᵀ))"
-               : "Dang et al., ICML 2023 (general orthogonal frame); docs/theory.md §5")
-            : (.dncCandidate, "docs/theory.md §5: the general-orthogonal-frame point (non-negative, so ReLU acts as the identity) "
+               ? "docs/theory.md §9 (unbalanced counts with unregularized bias: spectral soft threshold of D^{1/2}(I − ŝŝᵀ))"
+               : "Dang et al., ICML 2023 (general orthogonal frame); docs/theory.md §9")
+            : (.dncCandidate, "docs/theory.md §9: the general-orthogonal-frame point (non-negative, so ReLU acts as the identity) "
                + "attains the deep linear value; no theorem says it is the global minimum of the ReLU model")
         let smallest = spec.counts.indices.min { spec.counts[$0] < spec.counts[$1] }!
         let largest = spec.counts.indices.max { spec.counts[$0] < spec.counts[$1] }!
