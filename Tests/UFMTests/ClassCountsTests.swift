@@ -117,4 +117,27 @@ import Testing
         #expect(resumed.trainer.parameters == full.trainer.parameters)
         #expect(try MetricsTable.read(resumed.directory.metrics).rows == (try MetricsTable.read(full.directory.metrics).rows))
     }
+
+    /// An unbalanced L-BFGS run logs the per-class columns, and at its end they match the prediction:
+    /// the minority class's mean and classifier row vanish, the others have the predicted norms.
+    @Test func unbalancedRunLogsPerClassColumnsThatMatchTheTheory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("counts-metrics-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let c = try UFMConfig.parse(unbalanced, overrides: ["model.classes=3", "model.per_class=[5, 1, 3]", "model.widths=[4]",
+                                                             "model.activation=\"none\"", "regularization.lambda_h=0.15",
+                                                             "regularization.lambda_w=0.15", "optimizer.method=\"lbfgs\"",
+                                                             "optimizer.steps=3000", "optimizer.tolerance=1e-11", "log.every=1000"])
+        let rec = try UFMRunRecorder.start(config: c, directory: dir)
+        try rec.run()
+        let table = try MetricsTable.read(rec.directory.metrics)
+        for name in UFMMetrics.unbalancedColumns(for: c.model) { #expect(table.columns.contains(name), "\(name)") }
+        let p = try #require(try Theory.predict(c.model).classPredictions)
+        #expect(p.map(\.survives) == [true, false, true])
+        func last(_ name: String) -> Double { (table.column(name)?.last ?? nil) ?? .nan }
+        for k in 0..<3 {
+            #expect(abs(last("mean_norm_c\(k)_1") - p[k].meanNorms[0]) <= 1e-6, "class \(k) mean norm")
+            #expect(abs(last("w_norm_c\(k)") - p[k].classifierRowNorm) <= 1e-6, "class \(k) row norm")
+        }
+        #expect(last("nc2_gof_pred_1") <= 1e-6 && last("nc2_gof_1") <= 1e-6)
+    }
 }
