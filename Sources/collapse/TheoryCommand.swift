@@ -71,8 +71,9 @@ enum TheoryText {
         var out: [String] = []
         out.append("model      K=\(s.classes) \(s.countsLabel) widths=\(s.widths) \(s.activation.rawValue) \(s.loss.rawValue) "
             + "bias=\(s.bias) λ_H=\(num(s.lambdaH)) λ_W=\(list(s.lambdaW))")
-        let relation = p.regime == .collapse ? "<" : "≥"
-        out.append("regime     \(p.regime.rawValue): \(controlName) = \(num(p.control)) \(relation) threshold \(num(p.threshold)), "
+        let relation = (s.isBalanced ? p.regime == .collapse : p.control < p.threshold) ? "<" : "≥"
+        let survivors = p.classPredictions.map { c in " (\(c.filter(\.survives).count) of \(c.count) classes survive)" } ?? ""
+        out.append("regime     \(p.regime.rawValue)\(survivors): \(controlName) = \(num(p.control)) \(relation) threshold \(num(p.threshold)), "
             + "margin \(num(p.margin))")
         out.append("objective  \(num(p.objective))")
         out.append("s*         \(num(p.sStar))   (output class means O̅ − b1ᵀ = s*·G)")
