@@ -17,14 +17,39 @@ import argparse, csv, json, os, subprocess, sys, time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PRESETS = ["minority-collapse-ufm", "minority-collapse-deep-linear"]
 MS = list(range(1, 13))
+NOTES = {
+    "minority-collapse-ufm": "The plain model is benign: every seed reaches the global value at every m, and the minority "
+                             "norms vanish exactly where m ≤ N²λ_Hλ_W, continuously (soft threshold).",
+    "minority-collapse-deep-linear": "At L = 2 the onset is discontinuous: past n_crit the surviving scale jumps from 0 to "
+                                     "t ≥ 1/2 (the larger root of §3's g). The landscape also has non-global critical points: "
+                                     "x = 0 is a local minimum of every class direction when L ≥ 2 (the penalty x^{2/3} has "
+                                     "infinite slope at 0), so many seeds stop with one or both minority classes collapsed "
+                                     "although the theory says they survive (the table's last column; with init N(0, 0.3²) "
+                                     "most seeds did). Minority collapse in deep models can thus be an optimization outcome "
+                                     "above the threshold, not only the global optimum below it. The figure plots the best "
+                                     "of 8 seeds.",
+}
+SEEDS = list(range(8))
 
 
 def run_point(binary, preset, m, skip):
-    out = os.path.join(ROOT, "runs", preset, f"m{m}")
+    """Runs every seed at count m and returns the best run (lowest objective) with the seed statistics."""
+    runs = []
+    for seed in SEEDS:
+        r = run_seed(binary, preset, m, seed, skip)
+        runs.append(r)
+    best = min(runs, key=lambda r: r["objective"])
+    best["seconds"] = sum(r["seconds"] for r in runs)
+    best["at_global"] = sum(1 for r in runs if r["gap"] <= 1e-9 * r["predicted"])
+    return best
+
+
+def run_seed(binary, preset, m, seed, skip):
+    out = os.path.join(ROOT, "runs", preset, f"m{m}-seed{seed}")
     t0 = time.time()
     if not skip:
         subprocess.run([binary, "run", os.path.join(ROOT, "experiments", preset + ".toml"), "--out", out, "--force", "--quiet",
-                        "--set", f"model.per_class=[20, 20, {m}, {m}]"], cwd=ROOT, check=True,
+                        "--set", f"model.per_class=[20, 20, {m}, {m}]", "--set", f"init.seed={seed}"], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     seconds = time.time() - t0
     summary = json.load(open(os.path.join(out, "summary.json")))
@@ -90,15 +115,17 @@ def section(preset, points, total):
     worst = max(abs(a - b) for p in points for a, b in zip(p["mean"] + p["w"], p["pred_mean"] + p["pred_w"]))
     gaps = [abs(p["gap"]) / p["predicted"] for p in points]
     out = [f"## {preset}", "", comment, "", f"![{preset}](img/{preset}.png)", "",
-           f"- {len(points)} points, m = {points[0]['m']} … {points[-1]['m']}; every run's objective agrees with the closed form to "
-           f"{max(gaps):.1e} relative (largest gap); the largest difference between a measured and a predicted norm is {worst:.1e}",
+           f"- {len(points)} points, m = {points[0]['m']} … {points[-1]['m']}, {len(SEEDS)} seeds each; the best run of every point agrees "
+           f"with the closed form to {max(gaps):.1e} relative (largest gap); the largest difference between a measured and a predicted "
+           f"norm is {worst:.1e}; {sum(p['at_global'] for p in points)} of {len(SEEDS) * len(points)} runs reached the global value",
            f"- wall time of the sweep here: {total:.1f} s (2 cores shared with other jobs, release build)", "",
-           "| m | N | n_crit | minority survives (theory) | ‖h_3‖ run / theory | ‖w_3‖ run / theory | ‖h_1‖ run / theory | objective − theory | ‖∇f‖ |",
-           "|---|---|---|---|---|---|---|---|---|"]
+           "**What it shows.** " + NOTES.get(preset, ""), "",
+           "| m | N | n_crit | minority survives (theory) | ‖h_3‖ run / theory | ‖w_3‖ run / theory | ‖h_1‖ run / theory | objective − theory | ‖∇f‖ | seeds at the global value |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for p in points:
         out.append(f"| {p['m']} | {40 + 2 * p['m']} | {p['n_crit']:.3f} | {'yes' if p['survives'][2] else 'no'} | "
                    f"{p['mean'][2]:.2e} / {p['pred_mean'][2]:.2e} | {p['w'][2]:.2e} / {p['pred_w'][2]:.2e} | "
-                   f"{p['mean'][0]:.4f} / {p['pred_mean'][0]:.4f} | {p['gap']:.1e} | {p['gradient_norm']:.0e} |")
+                   f"{p['mean'][0]:.4f} / {p['pred_mean'][0]:.4f} | {p['gap']:.1e} | {p['gradient_norm']:.0e} | {p['at_global']}/{len(SEEDS)} |")
     return "\n".join(out) + "\n"
 
 
