@@ -67,7 +67,8 @@ enum TheoryText {
         case .generalOrthogonalFrame: g = "diagonal, set by the counts n_k (per class below)"
         case .centeredGeneralFrame: g = "from the SVD of D^(1/2)(I − ŝŝᵀ), ŝ = D^(1/2)1/√N"
         }
-        let controlName = !s.isBalanced ? "max_k κ_k (smallest class) = N·ν·n_k^(−L/(L+1))" : s.depth == 1 ? "c = K·√(n·λ_H·λ_W)" : "κ = K·(n·λ_H·Π λ_Wl)^(1/(L+1))"
+        let controlName = !s.isBalanced ? (s.bias ? "max_i κ_i (smallest direction) = N·ν·a_i^(p−2)"
+            : "max_k κ_k (smallest class) = N·ν·n_k^(−L/(L+1))") : s.depth == 1 ? "c = K·√(n·λ_H·λ_W)" : "κ = K·(n·λ_H·Π λ_Wl)^(1/(L+1))"
         var out: [String] = []
         out.append("model      K=\(s.classes) \(s.countsLabel) widths=\(s.widths) \(s.activation.rawValue) \(s.loss.rawValue) "
             + "bias=\(s.bias) λ_H=\(num(s.lambdaH)) λ_W=\(list(s.lambdaW))")
@@ -89,6 +90,13 @@ enum TheoryText {
                     pad(num(c.control), 15), pad(num(c.outputScale), 15), pad(num(c.meanNorms[0]), 15),
                     pad(num(c.meanNorms[s.depth - 1]), 15), num(c.classifierRowNorm)].joined(separator: "  "))
             }
+        }
+        if !s.isBalanced, p.classPredictions == nil {
+            out.append("scales     none per level: with a bias and unbalanced counts the class means follow the singular "
+                + "vectors of D^(1/2)(I − ŝŝᵀ), not a fixed frame (docs/theory.md §9)")
+            out.append("status     \(p.statusStatement)")
+            out.append("reference  \(p.reference)")
+            return out.joined(separator: "\n")
         }
         if !s.isBalanced { out.append("           (the scales below are those of the largest class)") }
         out.append("scales     level  a_l: H̄_lᵀH̄_l = a_l·G    b_l: W_lW_lᵀ = b_l·Π_l")

@@ -66,7 +66,8 @@ public struct TheoryPrediction: Equatable, Sendable {
     /// The papers (theorem numbers) or docs/theory.md section behind the value and its status.
     public var reference: String
     /// Unbalanced bias-free MSE: one prediction per class (which classes survive, their norms); nil otherwise.
-    /// For unbalanced counts `sStar`, `featureScales` and `weightScales` describe the largest class.
+    /// For unbalanced counts `sStar`, `featureScales` and `weightScales` describe the largest class; with a bias
+    /// `sStar` is the largest direction's output scale and the per-level scales are NaN (no fixed pattern).
     public var classPredictions: [ClassPrediction]? = nil
     /// Unbalanced counts: the spectral form of the predicted point (for `collapsedParameters()`).
     var spectralPoint: SpectralPoint? = nil

@@ -125,7 +125,8 @@ extension Theory {
                + "attains the deep linear value; no theorem says it is the global minimum of the ReLU model")
         let smallest = spec.counts.indices.min { spec.counts[$0] < spec.counts[$1] }!
         let largest = spec.counts.indices.max { spec.counts[$0] < spec.counts[$1] }!
-        let outputScale = classes?[largest].outputScale ?? (x.max() ?? 0)
+        // The largest class's t_k; with a bias, the largest direction's t_i = x_i/a_i.
+        let outputScale = classes?[largest].outputScale ?? (0..<K).map { sigma[$0] > floor ? x[$0] / sigma[$0] : 0 }.max()!
         let big = classes?[largest]
         return TheoryPrediction(
             spec: spec, regime: kept.isEmpty ? .zero : .collapse, status: status,
