@@ -160,7 +160,7 @@ extension UFMConfig {
                 w.append(ConfigWarning(key: "regularization", message: "c = K·√(n·λ_H·λ_W) = \(c) ≥ 1: the global minimizer is H = W = 0 (Tirer & Bruna, ICML 2022, Thm. 3.1), so the features collapse to zero"))
             }
         }
-        if !s.isBalanced, s.loss == .mse, !s.bias, s.lambdaH > 0, s.lambdaW.allSatisfy({ $0 > 0 }) {
+        if !s.isBalanced, s.loss == .mse, !s.bias, s.activation == .none || s.depth == 1, s.lambdaH > 0, s.lambdaW.allSatisfy({ $0 > 0 }) {
             let crit = Theory.collapseCount(s)
             let gone = s.counts.indices.filter { Double(s.counts[$0]) <= crit }
             if !gone.isEmpty {

@@ -55,9 +55,11 @@ extension UFMObjective {
     /// G_O = (softmax(O) − Y)/N column by column.
     private func crossEntropyFit(_ gb: UnsafeMutablePointer<Double>?) -> Double {
         let invN = 1 / Double(N)
+        let K = self.K, N = self.N, output = self.output  // locals: the inner loops reload nothing from self
         var total = 0.0
         for y in 0..<K {
-            for i in classStarts[y]..<classStarts[y + 1] {
+            let lo = classStarts[y], hi = classStarts[y + 1]
+            for i in lo..<hi {
                 var m = -Double.infinity
                 for k in 0..<K { m = max(m, output[k * N + i]) }
                 let oy = output[y * N + i]
