@@ -9,7 +9,7 @@ import Testing
 ///
 /// The theory reports the DNC value (0.0991798746…) with status "dnc-candidate". Any parameter point
 /// with a lower objective is a certificate that DNC is not the global minimum (f is evaluated exactly
-/// there; no convergence is needed for the certificate). Measured (docs/theory.md §9): L-BFGS from
+/// there; no convergence is needed for the certificate). Measured (docs/theory.md §5): L-BFGS from
 /// N(0, 0.1²) reaches 0.0841 (seed 0) after 1000 iterations, with class-mean matrices of rank 4 at
 /// levels 1–3 and a rank-4 pre-activation at level 4 that ReLU lifts to rank 10.
 @Suite struct TheoryLowRankTests {
