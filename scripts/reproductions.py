@@ -13,6 +13,8 @@ import argparse, json, os, subprocess, sys, time, csv
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, ".build", "release", "collapse")
 
+SWEEPS = {"minority-collapse-ufm", "minority-collapse-deep-linear"}
+
 NOTES = {
     "tirer2022-fig5-mse": "Scaled down to run in minutes: ResNet18 at width 16 (not 64), 100 digits per class of the "
                           "5,000 real MNIST digits (not all 60,000), 60 epochs. NC1 falls with depth and over epochs as "
@@ -167,7 +169,8 @@ def main():
     ap.add_argument("--skip-run", action="store_true", help="use the existing runs/<name> directories")
     ap.add_argument("--kind", default="ufm", choices=["ufm", "train", "all"])
     args = ap.parse_args()
-    todo = presets(args.kind)
+    # Sweeps write their own sections (scripts/minority_sweep.py); their existing sections are kept.
+    todo = [p for p in presets(args.kind) if p[0] not in SWEEPS]
     if args.names:
         todo = [p for p in todo if p[0] in args.names]
     sections, timing = {}, {}

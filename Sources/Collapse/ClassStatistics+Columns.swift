@@ -1,9 +1,10 @@
 import Linalg
 
 /// The exact path for an unconstrained features model: H ∈ R^{d×N} with samples as COLUMNS in class-major
-/// order (sample i has label i / n, n = N / K), the layout of Tirer & Bruna (2022) and Súkeník et al. (2023).
+/// order (sample i has label i / n, n = N / K, or class k owns n_k consecutive columns when counts are
+/// given), the layout of Tirer & Bruna (2022) and Súkeník et al. (2023).
 ///
-/// μ_k = (1/n) H_{:, kn..<(k+1)n}·1 (contiguous row segments), and S_W = H_c H_cᵀ with
+/// μ_k = (1/n_k) H_{:, s_k..<s_k+n_k}·1 (contiguous row segments, s_k = n_1 + … + n_{k−1}), and S_W = H_c H_cᵀ with
 /// H_c = H − M̄·Eᵀ (E the N×K class indicator), formed block by block: each block of at most
 /// `columnBlock` columns is centered into a d×b workspace and added with one dsyrk, so the cost is
 /// d·N (means, centering) + d²·N flops (half of a gemm) and the extra memory is d·b Doubles.
@@ -16,24 +17,40 @@ extension ClassStatistics {
     /// Throws `tooFewClasses` (K < 2), `lengthMismatch` (N not a positive multiple of K) and `nonFinite`
     /// (naming the first sample, i.e. column, with NaN/Inf).
     public init(columns h: Matrix<Double>, classes: Int, layer: String = "features") throws {
-        try self.init(classes: classes, dimension: Swift.max(h.rows, 1), layer: layer)
-        guard h.rows >= 1 else {
-            throw CollapseError.shapeMismatch(layer: layer, what: "H", expected: "d×N with d ≥ 1", found: "\(h.rows)×\(h.cols)")
-        }
-        let d = h.rows, N = h.cols, K = classes
-        guard N >= K, N % K == 0 else {
+        let K = classes, N = h.cols
+        guard K >= 2 else { throw CollapseError.tooFewClasses(layer: layer, classes: classes) }
+        guard h.rows < 1 || (N >= K && N % K == 0) else {  // (d < 1 is reported first, by the general init)
             throw CollapseError.lengthMismatch(layer: layer, what: "samples N = K·n in class-major order (K = \(K))",
                                                expected: Swift.max(K, (N / K) * K), found: N)
         }
-        let n = N / K
+        try self.init(columns: h, counts: [Int](repeating: N / K, count: K), layer: layer)
+    }
+
+    /// The statistics of H (d×N, samples as columns, class-major with class k owning the n_k columns
+    /// n_1 + … + n_{k−1} ..< n_1 + … + n_k, N = Σ_k n_k): μ_k = (1/n_k)·H_{:, segment k}·1.
+    /// Throws `tooFewClasses` (K < 2), `emptyClass` (some n_k < 1), `lengthMismatch` (Σ n_k ≠ N) and
+    /// `nonFinite` (naming the first sample, i.e. column, with NaN/Inf).
+    public init(columns h: Matrix<Double>, counts: [Int], layer: String = "features") throws {
+        try self.init(classes: counts.count, dimension: Swift.max(h.rows, 1), layer: layer)
+        guard h.rows >= 1 else {
+            throw CollapseError.shapeMismatch(layer: layer, what: "H", expected: "d×N with d ≥ 1", found: "\(h.rows)×\(h.cols)")
+        }
+        let d = h.rows, N = h.cols, K = counts.count
+        if let k = counts.firstIndex(where: { $0 < 1 }) { throw CollapseError.emptyClass(layer: layer, classIndex: k) }
+        guard counts.reduce(0, +) == N else {
+            throw CollapseError.lengthMismatch(layer: layer, what: "samples N = Σ_k n_k in class-major order (counts \(counts))",
+                                               expected: counts.reduce(0, +), found: N)
+        }
+        var starts = [0]
+        for c in counts { starts.append(starts[starts.count - 1] + c) }
         var mu = [Double](repeating: 0, count: K * d)
         h.withUnsafeBufferPointer { p in
             for i in 0..<d {
                 let row = p.baseAddress! + i * N
                 for k in 0..<K {
                     var s = 0.0
-                    for j in (k * n)..<((k + 1) * n) { s += row[j] }
-                    mu[k * d + i] = s / Double(n)
+                    for j in starts[k]..<starts[k + 1] { s += row[j] }
+                    mu[k * d + i] = s / Double(counts[k])
                 }
             }
         }
@@ -50,16 +67,17 @@ extension ClassStatistics {
         let b = Swift.min(N, ClassStatistics.columnBlock)
         var hc = [Double](repeating: 0, count: d * b)
         var t = [Double](repeating: 0, count: K)
-        var c0 = 0
+        var c0 = 0, k0 = 0  // k0: the class of column c0
         while c0 < N {
             let w = Swift.min(b, N - c0)
             h.withUnsafeBufferPointer { p in
                 hc.withUnsafeMutableBufferPointer { out in
                     for i in 0..<d {
                         let row = p.baseAddress! + i * N, o = out.baseAddress! + i * w
-                        var j = c0
+                        var j = c0, k = k0
                         while j < c0 + w {  // one class segment at a time inside the block
-                            let k = j / n, end = Swift.min(c0 + w, (k + 1) * n)
+                            while j >= starts[k + 1] { k += 1 }
+                            let end = Swift.min(c0 + w, starts[k + 1])
                             let m = mu[k * d + i]
                             var s = 0.0
                             for jj in j..<end { let v = row[jj] - m; o[jj - c0] = v; s += v * v }
@@ -76,9 +94,10 @@ extension ClassStatistics {
                 }
             }
             c0 += w
+            while k0 < K - 1, c0 >= starts[k0 + 1] { k0 += 1 }
         }
         means = Matrix(rows: K, cols: d, storage: mu)
-        counts = [Int](repeating: n, count: K)
+        self.counts = counts
         classScatterTraces = t
         sampleCount = N
     }

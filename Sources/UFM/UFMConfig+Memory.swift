@@ -3,10 +3,15 @@ import Linalg
 
 /// What a UFM run holds in memory, from the config alone (checked before anything is allocated).
 extension UFMConfig {
+    /// N = Σ n_k, saturating at Int.max (the estimate may run before `validate`).
+    public var samplesSaturating: Int {
+        model.counts.reduce(0) { a, b in let (r, o) = a.addingReportingOverflow(max(b, 0)); return o ? Int.max : r }
+    }
+
     /// P = dim θ = d_1·N + Σ_l d_{l+1}·d_l (+ K with a bias), saturating at Int.max.
     public var parameterCountSaturating: Int {
         let s = model
-        let n = MemoryEstimate.product([s.classes, s.perClass])
+        let n = samplesSaturating
         var terms = [MemoryEstimate.product([s.width(1), n])]
         for l in 1...s.depth { terms.append(MemoryEstimate.product([s.width(l + 1), s.width(l)])) }
         if s.bias { terms.append(s.classes) }
@@ -18,7 +23,7 @@ extension UFMConfig {
     /// features Z_l, G_l and their logged copies (3·Σ_{l≥2} d_l·N + 2·K·N), and the metrics' statistics
     /// per level (`ClassStatistics.memoryEstimate`).
     public var memoryEstimate: MemoryEstimate {
-        let s = model, p = parameterCountSaturating, n = MemoryEstimate.product([s.classes, s.perClass])
+        let s = model, p = parameterCountSaturating, n = samplesSaturating
         var e = MemoryEstimate()
         let widest = (1...s.depth).max { s.width($0) < s.width($1) }!
         e.add("the parameters θ (P = \(p); H_1 is d_1×N = \(s.width(1))×\(n), d_\(widest) = \(s.width(widest))) and their working copies",
@@ -41,6 +46,6 @@ extension UFMConfig {
 
     /// Refuses a config whose run would not fit (`MemoryBudget`).
     public func checkMemory() throws(MemoryBudgetError) {
-        try memoryEstimate.check("this model (K = \(model.classes), n = \(model.perClass), widths \(model.widths))")
+        try memoryEstimate.check("this model (K = \(model.classes), \(model.countsLabel), widths \(model.widths))")
     }
 }

@@ -72,8 +72,22 @@ extension UFMConfig {
             throw ConfigError.invalidValue(key: "regularization.lambda_w", value: TOMLLiteral.doubles(lambdaW),
                                            reason: "give one number for every layer or an array of L = \(widths.count) numbers (one per entry of model.widths)")
         }
+        let classes = try m.int("classes")
+        let perClass = try m.intOrArray("per_class")
+        if perClass.count == 1 {
+            // One n for every class: bound N = K·n (and the K counts it expands to) before expanding it.
+            let (samples, overflow) = classes.multipliedReportingOverflow(by: perClass[0])
+            if classes >= 2, perClass[0] >= 1, overflow || samples > Int(Int32.max) {
+                throw ConfigError.invalidValue(key: "model.per_class", value: "\(perClass[0])",
+                                               reason: "N = K·n = \(classes)·\(perClass[0]) samples is more than 2^31 − 1")
+            }
+            var counts = MemoryEstimate()
+            counts.add("the class counts n_k (K = \(classes))", bytes: max(classes, 0), 8)
+            try counts.check("model.classes = \(classes)")
+        }
         let spec = ModelSpec(
-            classes: try m.int("classes"), perClass: try m.int("per_class"), widths: widths,
+            classes: classes, counts: perClass.count == 1 ? Array(repeating: perClass[0], count: max(classes, 1)) : perClass,
+            widths: widths,
             activation: try m.choice("activation", default: .relu, aliases: ["linear": .none, "identity": .none]), loss: try m.choice("loss", default: .mse),
             bias: try m.bool("bias", default: false), lambdaH: try r.double("lambda_h"),
             lambdaW: lambdaW.count == 1 ? Array(repeating: lambdaW[0], count: widths.count) : lambdaW)
@@ -113,15 +127,28 @@ extension UFMConfig {
         func bad(_ key: String, _ v: Any, _ why: String) -> ConfigError { .invalidValue(key: key, value: "\(v)", reason: why) }
         let s = model
         guard s.classes >= 2 else { throw bad("model.classes", s.classes, "K must be at least 2") }
-        guard s.perClass >= 1 else { throw bad("model.per_class", s.perClass, "n must be at least 1") }
+        guard s.counts.count == s.classes else {
+            throw bad("model.per_class", TOMLLiteral.ints(s.counts),
+                      "the array has \(s.counts.count) entries but model.classes = \(s.classes); give one count n_k per class, or one number for all")
+        }
+        if let k = s.counts.firstIndex(where: { $0 < 1 }) {
+            throw bad("model.per_class", s.isBalanced ? "\(s.counts[k])" : TOMLLiteral.ints(s.counts),
+                      s.isBalanced ? "n must be at least 1" : "class \(k) has n_\(k + 1) = \(s.counts[k]); every class needs at least 1 sample")
+        }
         guard !s.widths.isEmpty else { throw bad("model.widths", "[]", "give at least one width (depth L = number of widths)") }
         if let j = s.widths.firstIndex(where: { $0 < 1 }) {
             throw bad("model.widths", TOMLLiteral.ints(s.widths), "width d_\(j + 1) = \(s.widths[j]) must be at least 1")
         }
         // K·n and every d_l·N must be countable before anything is sized by them.
-        let (samples, overflow) = s.classes.multipliedReportingOverflow(by: s.perClass)
-        guard !overflow, samples <= Int(Int32.max) else {
-            throw bad("model.per_class", s.perClass, "N = K·n = \(s.classes)·\(s.perClass) samples is more than 2^31 − 1")
+        var samples = 0
+        for n in s.counts {
+            let (sum, overflow) = samples.addingReportingOverflow(n)
+            guard !overflow, sum <= Int(Int32.max) else {
+                throw s.isBalanced
+                    ? bad("model.per_class", s.perClass, "N = K·n = \(s.classes)·\(s.perClass) samples is more than 2^31 − 1")
+                    : bad("model.per_class", TOMLLiteral.ints(s.counts), "N = Σ n_k samples is more than 2^31 − 1")
+            }
+            samples = sum
         }
         if let j = s.widths.firstIndex(where: { $0.multipliedReportingOverflow(by: samples).overflow || $0 > Int(Int32.max) }) {
             throw bad("model.widths", TOMLLiteral.ints(s.widths), "width d_\(j + 1) = \(s.widths[j]) is too large (d_\(j + 1)·N overflows)")
@@ -157,7 +184,7 @@ extension UFMConfig {
         for (j, d) in s.widths.enumerated() where d < s.classes {
             w.append(ConfigWarning(key: "model.widths", message: "d_\(j + 1) = \(d) < K = \(s.classes): the collapsed (simplex ETF / orthogonal frame) optima of Tirer & Bruna and Súkeník et al. need every width ≥ K, so NC2 cannot hold exactly"))
         }
-        if s.depth == 1, s.loss == .mse, !s.bias {
+        if s.depth == 1, s.loss == .mse, !s.bias, s.isBalanced {
             let c = Double(s.classes) * (Double(s.perClass) * s.lambdaH * s.lambdaW[0]).squareRoot()
             if c >= 1 {
                 w.append(ConfigWarning(key: "regularization", message: "c = K·√(n·λ_H·λ_W) = \(c) ≥ 1: the global minimizer is H = W = 0 (Tirer & Bruna, ICML 2022, Thm. 3.1), so the features collapse to zero"))
@@ -165,6 +192,13 @@ extension UFMConfig {
         }
         if run.threads > 0, let note = BLASThreads.capped(run.threads).note {
             w.append(ConfigWarning(key: "run.threads", message: note))
+        }
+        if !s.isBalanced, s.loss == .mse, !s.bias, s.activation == .none || s.depth == 1, s.lambdaH > 0, s.lambdaW.allSatisfy({ $0 > 0 }) {
+            let crit = Theory.collapseCount(s)
+            let gone = s.counts.indices.filter { Double(s.counts[$0]) <= crit }
+            if !gone.isEmpty {
+                w.append(ConfigWarning(key: "model.per_class", message: "classes \(gone) have n_k ≤ n_crit = \(crit): at the global minimizer their class means and classifier rows are 0 (minority collapse; docs/theory.md §9)"))
+            }
         }
         if initialization.scale == 0, initialization.file.isEmpty {
             w.append(ConfigWarning(key: "init.scale", message: "a zero initialization is a stationary point of every bias-free model: gradient methods will not move"))
@@ -241,6 +275,15 @@ struct Section {
             case .double(let x) where x.isFinite && x == x.rounded() && abs(x) < 9e15: return Int(x)
             default: throw ConfigError.wrongType(key: key(k), expected: "an array of integers", found: "an element \(e.typeName)")
             }
+        }
+    }
+
+    /// An integer (returned as a one-element array) or an array of integers.
+    func intOrArray(_ k: String) throws -> [Int] {
+        let v = try value(k, required: true)!
+        if case .array = v { return try intArray(k) }
+        do { return [try int(k)] } catch {
+            throw ConfigError.wrongType(key: key(k), expected: "an integer or an array of integers, e.g. 50 or [500, 500, 50]", found: v.typeName)
         }
     }
 

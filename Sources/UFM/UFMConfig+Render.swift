@@ -10,7 +10,7 @@ extension UFMConfig {
         t += "# Model and formulas: docs/models.md.\n\n"
         t += "[model]\n"
         t += "classes = \(s.classes)\n"
-        t += "per_class = \(s.perClass)\n"
+        t += "per_class = \(s.isBalanced ? "\(s.perClass)" : TOMLLiteral.ints(s.counts))\n"
         t += "widths = \(TOMLLiteral.ints(s.widths))\n"
         t += "activation = \(TOMLLiteral.string(s.activation.rawValue))\n"
         t += "loss = \(TOMLLiteral.string(s.loss.rawValue))\n"

@@ -5,6 +5,9 @@ public indirect enum UFMError: Error, Equatable, CustomStringConvertible {
     case missingArray(name: String, expectedShape: [Int], available: [String])
     /// An array has the wrong shape for the model in the config.
     case arrayShape(name: String, found: [Int], expected: [Int])
+    /// A params or checkpoint file written for other class counts: `H1` has another number of samples, or
+    /// its `class_counts` array differs from `model.per_class`.
+    case classCounts(name: String, found: [Int], expected: [Int], counts: [Int])
     /// An array is not floating point, or holds NaN/Inf.
     case arrayContent(name: String, reason: String)
     /// An array that the model does not have (e.g. `b` when `model.bias = false`).
@@ -35,6 +38,13 @@ public indirect enum UFMError: Error, Equatable, CustomStringConvertible {
             return "no array '\(n)' (expected shape \(s)); the file has: \(a.isEmpty ? "nothing" : a.joined(separator: ", "))"
         case .arrayShape(let n, let f, let e):
             return "array '\(n)' has shape \(f), expected \(e) for the model in the config"
+        case .classCounts(let n, let f, let e, let c):
+            let given = c.allSatisfy { $0 == c.first } ? "\(c.first ?? 0) per class" : "[\(c.map(String.init).joined(separator: ", "))]"
+            if n == "class_counts" {
+                return "array 'class_counts' is \(f) but model.per_class = \(e): the file was written for other class counts"
+            }
+            return "array '\(n)' has shape \(f), expected \(e): the file was written for other class counts; "
+                + "model.per_class = \(given) (N = \(c.reduce(0, +)) samples, class-major)"
         case .arrayContent(let n, let r):
             return "array '\(n)': \(r)"
         case .unexpectedArray(let n, let r):

@@ -34,16 +34,16 @@ extension UFMObjective {
     }
 
     /// MSE (Tirer & Bruna, ICML 2022, Eq. (2)): fit = 1/(2N)·‖O − Y‖²_F and G_O = (O − Y)/N, in one pass.
-    /// Row k of Y is 1 on samples k·n ..< (k+1)·n (class-major order) and 0 elsewhere.
+    /// Row k of Y is 1 on samples s_k ..< s_{k+1} (s_k = n_1 + … + n_{k−1}, class-major order) and 0 elsewhere.
     private func mseFit(_ gb: UnsafeMutablePointer<Double>?) -> Double {
         let invN = 1 / Double(N)
         var total = 0.0
         for k in 0..<K {
-            let row = output + k * N
+            let row = output + k * N, lo = classStarts[k], hi = classStarts[k + 1]
             // Samples of other classes (y = 0), then of class k (y = 1).
-            let a = Kernels.residual(row, 0, k * n, target: 0, scale: invN)
-            let b = Kernels.residual(row, (k + 1) * n, N, target: 0, scale: invN)
-            let c = Kernels.residual(row, k * n, (k + 1) * n, target: 1, scale: invN)
+            let a = Kernels.residual(row, 0, lo, target: 0, scale: invN)
+            let b = Kernels.residual(row, hi, N, target: 0, scale: invN)
+            let c = Kernels.residual(row, lo, hi, target: 1, scale: invN)
             total += (a.0 + b.0) + c.0
             gb?[k] = (a.1 + b.1) + c.1
         }
@@ -55,18 +55,21 @@ extension UFMObjective {
     /// G_O = (softmax(O) − Y)/N column by column.
     private func crossEntropyFit(_ gb: UnsafeMutablePointer<Double>?) -> Double {
         let invN = 1 / Double(N)
+        let K = self.K, N = self.N, output = self.output  // locals: the inner loops reload nothing from self
         var total = 0.0
-        for i in 0..<N {
-            let y = i / n
-            var m = -Double.infinity
-            for k in 0..<K { m = max(m, output[k * N + i]) }
-            let oy = output[y * N + i]
-            var s = 0.0
-            for k in 0..<K { let e = exp(output[k * N + i] - m); output[k * N + i] = e; s += e }
-            total += m + log(s) - oy
-            let inv = 1 / s
-            for k in 0..<K { output[k * N + i] = output[k * N + i] * inv * invN }
-            output[y * N + i] -= invN
+        for y in 0..<K {
+            let lo = classStarts[y], hi = classStarts[y + 1]
+            for i in lo..<hi {
+                var m = -Double.infinity
+                for k in 0..<K { m = max(m, output[k * N + i]) }
+                let oy = output[y * N + i]
+                var s = 0.0
+                for k in 0..<K { let e = exp(output[k * N + i] - m); output[k * N + i] = e; s += e }
+                total += m + log(s) - oy
+                let inv = 1 / s
+                for k in 0..<K { output[k * N + i] = output[k * N + i] * inv * invN }
+                output[y * N + i] -= invN
+            }
         }
         if let gb {
             for k in 0..<K {

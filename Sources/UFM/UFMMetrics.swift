@@ -14,7 +14,7 @@ import Linalg
 /// for the last level also `nc3_L` and `nc4_L` against the classifier (W_L, b). For the linear model
 /// (σ = identity), `nc3_l` and `nc4_l` are logged at every level against the end-to-end classifier
 /// W_L⋯W_l (and b), the map Tirer & Bruna's Theorem 4.1 speaks about. Definitions: docs/metrics.md
-/// (computed on the exact class-major path, `ClassStatistics(columns:classes:)`).
+/// (computed on the exact class-major path, `ClassStatistics(columns:counts:)`).
 public enum UFMMetrics {
     /// Per-level metric names (without the `_l` suffix) logged for every level.
     public static let levelNames = ["nc1", "nc1_trace", "nc2_of", "nc2_etf", "alignment_sin2", "means_rank", "means_rank_eff"]
@@ -36,7 +36,21 @@ public enum UFMMetrics {
             c += levelNames.map { "\($0)_\(l)" }
             if l == spec.depth || spec.activation == .none { c += lastLevelNames.map { "\($0)_\(l)" } }
         }
-        return c
+        return c + (spec.isBalanced ? [] : unbalancedColumns(for: spec))
+    }
+
+    /// Extra columns of a run with unbalanced counts (docs/metrics.md, "Imbalance"): per level l,
+    /// `nc2_gof_l` (off-diagonal share of M̄ᵀM̄), `nc2_gof_pred_l` (M̄ᵀM̄ against the predicted general
+    /// orthogonal frame, NaN without a per-class prediction), and per class k (0-based) `mean_norm_c{k}_l`
+    /// (‖μ_k‖) and `nc1_c{k}_l` (class k's share of nc1_l); for the classifier W_L: `w_norm_c{k}` (‖w_k‖),
+    /// `nc2w_gof` and `minority_angle` (mean angle between the minority classes' rows, radians).
+    public static func unbalancedColumns(for spec: ModelSpec) -> [String] {
+        var c: [String] = []
+        for l in 1...spec.depth {
+            c += ["nc2_gof_\(l)", "nc2_gof_pred_\(l)"]
+            c += (0..<spec.classes).map { "mean_norm_c\($0)_\(l)" } + (0..<spec.classes).map { "nc1_c\($0)_\(l)" }
+        }
+        return c + (0..<spec.classes).map { "w_norm_c\($0)" } + ["nc2w_gof", "minority_angle"]
     }
 
     /// The row of a snapshot (column name → value).
@@ -67,9 +81,10 @@ public enum UFMMetrics {
                 classifiers[l] = classifiers[l + 1]! * s.parameters.w(l)
             }
         }
+        let perClass = spec.isBalanced ? nil : (try? Theory.predict(spec))?.classPredictions
         for l in 1...spec.depth {
             let z = s.features[l - 1]
-            let stats = try ClassStatistics(columns: z, classes: spec.classes, layer: "level \(l) (Z_\(l))")
+            let stats = try ClassStatistics(columns: z, counts: spec.counts, layer: "level \(l) (Z_\(l))")
             let w = try NC.withinClassVariability(stats)
             row["nc1_\(l)"] = w.nc1
             row["nc1_trace_\(l)"] = w.nc1Trace
@@ -88,6 +103,24 @@ public enum UFMMetrics {
                 var agreement = try NearestClassCenterAgreement(statistics: stats, classifier: classifier)
                 try agreement.add(columns: z)
                 row["nc4_\(l)"] = agreement.value
+            }
+            if !spec.isBalanced {
+                let weight = l == spec.depth ? s.parameters.w(l) : nil
+                let m = try NC.imbalance(stats, classifier: weight)
+                let share = try NC.withinClassContributions(columns: z, statistics: stats)
+                row["nc2_gof_\(l)"] = m.nc2GeneralFrame
+                row["nc2_gof_pred_\(l)"] = perClass.map { p in
+                    NC.gramDistance(NC.gram(rows: stats.means), toDiagonal: p.map { $0.meanNorms[l - 1] * $0.meanNorms[l - 1] })
+                } ?? .nan
+                for k in 0..<spec.classes {
+                    row["mean_norm_c\(k)_\(l)"] = m.meanNorms[k]
+                    row["nc1_c\(k)_\(l)"] = share[k]
+                }
+                if weight != nil {
+                    for k in 0..<spec.classes { row["w_norm_c\(k)"] = m.classifierRowNorms[k] }
+                    row["nc2w_gof"] = m.nc2wGeneralFrame
+                    row["minority_angle"] = m.minorityAngle
+                }
             }
         }
         return (row, spectra)

@@ -11,7 +11,8 @@ public protocol DifferentiableObjective: AnyObject {
 /// The objective of the deep unconstrained features model and its hand-derived gradient, evaluated in a
 /// preallocated workspace: no allocation per evaluation (docs/models.md).
 ///
-/// With Y = I_K ⊗ 1_nᵀ, Z_1 = H_1, A_{l+1} = W_l Z_l, Z_{l+1} = σ(A_{l+1}) (l = 1 … L−1) and
+/// With Y the K×N class indicator (row k is 1 on the n_k samples of class k, class-major; Y = I_K ⊗ 1_nᵀ
+/// when balanced), Z_1 = H_1, A_{l+1} = W_l Z_l, Z_{l+1} = σ(A_{l+1}) (l = 1 … L−1) and
 /// O = W_L Z_L + b1ᵀ,
 ///
 ///     f(θ) = fit(O, Y) + Σ_l λ_{W_l}/2·‖W_l‖²_F + λ_H/2·‖H_1‖²_F,
@@ -33,7 +34,9 @@ public final class UFMObjective: DifferentiableObjective {
     public internal(set) var lastFit: Double = .nan
     public internal(set) var lastRegularization: Double = .nan
 
-    let K: Int, n: Int, N: Int, L: Int
+    let K: Int, N: Int, L: Int
+    /// classStarts[k] = n_1 + … + n_k: class k owns samples classStarts[k] ..< classStarts[k+1].
+    let classStarts: [Int]
     /// d[l] = d_l for l = 1 … L+1 (index 0 unused), d_{L+1} = K.
     let d: [Int]
     let relu: Bool
@@ -50,7 +53,10 @@ public final class UFMObjective: DifferentiableObjective {
         self.spec = spec
         let layout = ParameterLayout(spec: spec)
         self.layout = layout
-        K = spec.classes; n = spec.perClass; N = spec.samples; L = spec.depth
+        precondition(spec.counts.count == spec.classes && spec.counts.allSatisfy { $0 >= 1 },
+                     "counts \(spec.counts) do not give K = \(spec.classes) positive class sizes (UFMConfig.validate rejects this)")
+        K = spec.classes; N = spec.samples; L = spec.depth
+        classStarts = spec.classStarts
         d = [0] + (1...(spec.depth + 1)).map { spec.width($0) }
         relu = spec.activation == .relu
         let levels = 0...spec.depth

@@ -6,7 +6,8 @@ import Linalg
 /// `values` is what the optimizers update (axpy-able); `h1`, `w(_:)` and `b` return copies of the blocks
 /// as matrices. `arrays()` / `init(spec:arrays:)` convert to and from the params `.npz` convention:
 /// float64 arrays `H1` (d_1×N, the papers' orientation: samples are COLUMNS), `W1` … `WL`
-/// (W_l is d_{l+1}×d_l) and `b` (K) when the model has a bias.
+/// (W_l is d_{l+1}×d_l) and `b` (K) when the model has a bias. With unbalanced counts the file also holds
+/// `class_counts` (int64, K: n_1 … n_K), so that a file read back with other counts of the same total is refused.
 public struct UFMParameters: Equatable, Sendable {
     public let spec: ModelSpec
     public let layout: ParameterLayout
@@ -53,7 +54,7 @@ public struct UFMParameters: Equatable, Sendable {
     public func arrays() -> [(String, NDArray)] {
         layout.blocks.map { blk in
             (blk.name, NDArray(shape: blk.fileShape, data: .float64(Array(values[blk.offset..<(blk.offset + blk.count)]))))
-        }
+        } + (spec.isBalanced ? [] : [("class_counts", NDArray(labels: spec.counts))])
     }
 
     /// Reads θ from named arrays (a params `.npz`), validating every name and shape against `spec`.
@@ -72,6 +73,9 @@ public struct UFMParameters: Equatable, Sendable {
             }
             // A bias saved as K×1 or 1×K is also accepted.
             let shapeOK = a.shape == blk.fileShape || (blk.name == "b" && a.count == blk.count && a.shape.count == 2 && a.shape.contains(1))
+            if blk.name == "H1", !shapeOK, a.shape.count == 2, a.shape[0] == blk.rows {
+                throw UFMError.classCounts(name: "H1", found: a.shape, expected: blk.fileShape, counts: spec.counts)
+            }
             guard shapeOK else { throw UFMError.arrayShape(name: blk.name, found: a.shape, expected: blk.fileShape) }
             guard a.dtype.isFloatingPoint else {
                 throw UFMError.arrayContent(name: blk.name, reason: "dtype \(a.dtype) is not floating point (save it as float64)")
@@ -81,6 +85,9 @@ public struct UFMParameters: Equatable, Sendable {
                 throw UFMError.arrayContent(name: blk.name, reason: "entry \(bad) (row-major) is \(d[bad]); parameters must be finite")
             }
             v.replaceSubrange(blk.offset..<(blk.offset + blk.count), with: d)
+        }
+        if let saved = arrays.first(where: { $0.0 == "class_counts" })?.1, saved.integers != spec.counts {
+            throw UFMError.classCounts(name: "class_counts", found: saved.integers ?? [], expected: spec.counts, counts: spec.counts)
         }
         if !spec.bias, names.contains("b") {
             throw UFMError.unexpectedArray(name: "b", reason: "the config has model.bias = false; set it to true or remove 'b'")

@@ -102,7 +102,7 @@ struct Run: ParsableCommand {
 
     private func describe(_ c: UFMConfig) -> String {
         let s = c.model
-        return "K=\(s.classes) n=\(s.perClass) widths=\(s.widths) \(s.activation.rawValue) \(s.loss.rawValue) bias=\(s.bias), "
+        return "K=\(s.classes) \(s.countsLabel) widths=\(s.widths) \(s.activation.rawValue) \(s.loss.rawValue) bias=\(s.bias), "
             + "\(c.optimizer.method.rawValue) for \(c.optimizer.steps) steps"
     }
 }

@@ -68,13 +68,21 @@ struct TheoryCommand: ParsableCommand {
 enum TheoryText {
     static func render(_ p: TheoryPrediction) -> String {
         let s = p.spec
-        let g = p.geometry == .orthogonalFrame ? "I_K" : "I_K − 11ᵀ/K"
-        let controlName = s.depth == 1 ? "c = K·√(n·λ_H·λ_W)" : "κ = K·(n·λ_H·Π λ_Wl)^(1/(L+1))"
+        let g: String
+        switch p.geometry {
+        case .orthogonalFrame: g = "I_K"
+        case .simplexETF: g = "I_K − 11ᵀ/K"
+        case .generalOrthogonalFrame: g = "diagonal, set by the counts n_k (per class below)"
+        case .centeredGeneralFrame: g = "from the SVD of D^(1/2)(I − ŝŝᵀ), ŝ = D^(1/2)1/√N"
+        }
+        let controlName = !s.isBalanced ? (s.bias ? "max_i κ_i (smallest direction) = N·ν·a_i^(p−2)"
+            : "max_k κ_k (smallest class) = N·ν·n_k^(−L/(L+1))") : s.depth == 1 ? "c = K·√(n·λ_H·λ_W)" : "κ = K·(n·λ_H·Π λ_Wl)^(1/(L+1))"
         var out: [String] = []
-        out.append("model      K=\(s.classes) n=\(s.perClass) widths=\(s.widths) \(s.activation.rawValue) \(s.loss.rawValue) "
+        out.append("model      K=\(s.classes) \(s.countsLabel) widths=\(s.widths) \(s.activation.rawValue) \(s.loss.rawValue) "
             + "bias=\(s.bias) λ_H=\(num(s.lambdaH)) λ_W=\(list(s.lambdaW))")
-        let relation = p.regime == .collapse ? "<" : "≥"
-        out.append("regime     \(p.regime.rawValue): \(controlName) = \(num(p.control)) \(relation) threshold \(num(p.threshold)), "
+        let relation = (s.isBalanced ? p.regime == .collapse : p.control < p.threshold) ? "<" : "≥"
+        let survivors = p.classPredictions.map { c in " (\(c.filter(\.survives).count) of \(c.count) classes survive)" } ?? ""
+        out.append("regime     \(p.regime.rawValue)\(survivors): \(controlName) = \(num(p.control)) \(relation) threshold \(num(p.threshold)), "
             + "margin \(num(p.margin))")
         out.append("objective  \(num(p.objective))")
         out.append("s*         \(num(p.sStar))   (output class means O̅ − b1ᵀ = s*·G)")
@@ -82,6 +90,23 @@ enum TheoryText {
         if let b = p.bias {
             out.append("bias       b = \(list(b))" + (s.loss == .ce ? "  (any multiple of 1_K: softmax ignores it)" : ""))
         }
+        if let classes = p.classPredictions {
+            out.append("classes    collapse iff n_k ≤ n_crit = \(num(Theory.collapseCount(s)))  (N = \(s.samples))")
+            out.append("           class  n_k      survives  κ_k             t_k             ‖h_1,k‖         ‖h_L,k‖         ‖w_k‖ (row k of W_L)")
+            for (k, c) in classes.enumerated() {
+                out.append("           " + [pad(String(k), 5), pad(String(c.count), 7), pad(c.survives ? "yes" : "no", 8),
+                    pad(num(c.control), 15), pad(num(c.outputScale), 15), pad(num(c.meanNorms[0]), 15),
+                    pad(num(c.meanNorms[s.depth - 1]), 15), num(c.classifierRowNorm)].joined(separator: "  "))
+            }
+        }
+        if !s.isBalanced, p.classPredictions == nil {
+            out.append("scales     none per level: with a bias and unbalanced counts the class means follow the singular "
+                + "vectors of D^(1/2)(I − ŝŝᵀ), not a fixed frame (docs/theory.md §9)")
+            out.append("status     \(p.statusStatement)")
+            out.append("reference  \(p.reference)")
+            return out.joined(separator: "\n")
+        }
+        if !s.isBalanced { out.append("           (the scales below are those of the largest class)") }
         out.append("scales     level  a_l: H̄_lᵀH̄_l = a_l·G    b_l: W_lW_lᵀ = b_l·Π_l")
         for l in 1...s.depth {
             out.append("           \(pad(String(l), 5))  \(pad(num(p.featureScales[l - 1]), 24))  \(num(p.weightScales[l - 1]))")

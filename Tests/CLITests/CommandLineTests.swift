@@ -41,6 +41,21 @@ import Testing
         #expect(o["regime"] as? String == "collapse")
     }
 
+    /// Unbalanced counts: the per-class prediction in text and JSON, and the minority-collapse warning.
+    @Test func theoryPrintsThePerClassPrediction() throws {
+        let r = try CLI.run(["theory", "experiments/minority-collapse-ufm.toml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("2 of 4 classes survive") && r.stdout.contains("n_crit = 4.6656"), "\(r.stdout)")
+        #expect(r.stderr.contains("minority collapse"), "\(r.stderr)")
+        let j = try CLI.run(["theory", "experiments/minority-collapse-ufm.toml", "--json", "--set", "model.per_class=[20, 20, 6, 6]"])
+        let o = try JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as! [String: Any]
+        let classes = try #require(o["classes"] as? [[String: Any]])
+        #expect(classes.map { $0["survives"] as? Bool } == [true, true, true, true])
+        #expect(o["geometry"] as? String == "general-orthogonal-frame")
+        let bad = try CLI.run(["theory", "experiments/minority-collapse-ufm.toml", "--set", "model.per_class=[20, 20, 0, 6]"])
+        #expect(bad.status != 0 && bad.stderr.contains("class 2 has n_3 = 0"), "\(bad.stderr)")
+    }
+
     @Test func badConfigNamesTheKeyAndWritesNothing() throws {
         let tmp = try CLI.temporaryDirectory("badconfig")
         defer { try? FileManager.default.removeItem(at: tmp) }

@@ -11,14 +11,17 @@ struct GradientCase: CustomTestStringConvertible, Sendable {
     var activation: Activation
     var loss: Loss
     var bias: Bool
-    var testDescription: String { "L=\(depth) \(activation) \(loss) bias=\(bias)" }
+    /// n_1, n_2, n_3: balanced, or unbalanced (the minority class in the middle, so that both class
+    /// boundaries of the class-major layout move).
+    var counts: [Int] = [2, 2, 2]
+    var testDescription: String { "L=\(depth) \(activation) \(loss) bias=\(bias) n=\(counts)" }
 
-    static let all: [GradientCase] = (1...5).flatMap { l in
-        Activation.allCases.flatMap { a in Loss.allCases.flatMap { lo in [false, true].map { GradientCase(depth: l, activation: a, loss: lo, bias: $0) } } }
-    }
+    static let all: [GradientCase] = [[2, 2, 2], [3, 1, 4]].flatMap { n in (1...5).flatMap { l in
+        Activation.allCases.flatMap { a in Loss.allCases.flatMap { lo in [false, true].map { GradientCase(depth: l, activation: a, loss: lo, bias: $0, counts: n) } } }
+    } }
 
     var spec: ModelSpec {
-        ModelSpec(classes: 3, perClass: 2, widths: gradientWidths[depth - 1], activation: activation, loss: loss, bias: bias,
+        ModelSpec(classes: 3, counts: counts, widths: gradientWidths[depth - 1], activation: activation, loss: loss, bias: bias,
                   lambdaH: 0.03, lambdaW: (1...depth).map { 0.01 * Double($0) + 0.005 })
     }
 }

@@ -21,6 +21,7 @@ public enum Theory {
     /// The prediction for `spec`, or the reason there is none.
     public static func predict(_ spec: ModelSpec) throws(TheoryError) -> TheoryPrediction {
         try validate(spec)
+        if !spec.isBalanced { return try Theory.predictUnbalanced(spec) }
         let K = spec.classes, L = spec.depth
         let linear = spec.activation == .none || L == 1
         let minWidth = spec.widths.min()!
@@ -138,7 +139,12 @@ public enum Theory {
     /// called with hand-built specs).
     static func validate(_ spec: ModelSpec) throws(TheoryError) {
         guard spec.classes >= 2 else { throw .invalidSpec(reason: "K = \(spec.classes) classes; need K ≥ 2") }
-        guard spec.perClass >= 1 else { throw .invalidSpec(reason: "n = \(spec.perClass) samples per class; need n ≥ 1") }
+        guard spec.counts.count == spec.classes else {
+            throw .invalidSpec(reason: "\(spec.counts.count) class counts for K = \(spec.classes) classes; need one n_k per class")
+        }
+        if let k = spec.counts.firstIndex(where: { $0 < 1 }) {
+            throw .invalidSpec(reason: "class \(k) has n_\(k + 1) = \(spec.counts[k]) samples; need n_k ≥ 1")
+        }
         guard !spec.widths.isEmpty else { throw .invalidSpec(reason: "no widths: the depth L = widths.count must be ≥ 1") }
         if let j = spec.widths.firstIndex(where: { $0 < 1 }) {
             throw .invalidSpec(reason: "d_\(j + 1) = \(spec.widths[j]); every width must be ≥ 1")

@@ -33,6 +33,12 @@ public struct TheoryPrediction: Equatable, Sendable {
         case orthogonalFrame = "orthogonal-frame"
         /// G = I_K − 1_K1_Kᵀ/K: a simplex equiangular tight frame (unregularized bias, or cross-entropy).
         case simplexETF = "simplex-etf"
+        /// Unbalanced bias-free MSE: H̄ᵀH̄ and W_LW_Lᵀ are diagonal, with entries set by the counts n_k
+        /// (`classPredictions`); collapsed classes have zero mean and zero classifier row.
+        case generalOrthogonalFrame = "general-orthogonal-frame"
+        /// Unbalanced MSE with an unregularized bias: the output means follow the singular vectors of
+        /// D^{1/2}(I − ŝŝᵀ), ŝ = D^{1/2}1/√N (docs/theory.md §9); not a frame with a fixed Gram pattern.
+        case centeredGeneralFrame = "centered-general-frame"
     }
 
     /// The model this prediction is for.
@@ -59,6 +65,12 @@ public struct TheoryPrediction: Equatable, Sendable {
     public var bias: [Double]?
     /// The papers (theorem numbers) or docs/theory.md section behind the value and its status.
     public var reference: String
+    /// Unbalanced bias-free MSE: one prediction per class (which classes survive, their norms); nil otherwise.
+    /// For unbalanced counts `sStar`, `featureScales` and `weightScales` describe the largest class; with a bias
+    /// `sStar` is the largest direction's output scale and the per-level scales are NaN (no fixed pattern).
+    public var classPredictions: [ClassPrediction]? = nil
+    /// Unbalanced counts: the spectral form of the predicted point (for `collapsedParameters()`).
+    var spectralPoint: SpectralPoint? = nil
 
     /// threshold − control: positive in the collapse regime, its size says how far from the transition.
     public var margin: Double { threshold - control }
@@ -71,6 +83,9 @@ public struct TheoryPrediction: Equatable, Sendable {
         switch status {
         case .global:
             return "global: the value is the global minimum of the objective"
+        case .dncCandidate where !spec.isBalanced:
+            return "dnc-candidate: the value of the general-orthogonal-frame point only (it is non-negative, so ReLU "
+                + "acts as the identity and the deep linear value is attained); no theorem says a ReLU model cannot go lower"
         case .dncCandidate:
             return "dnc-candidate: the value of the deep-neural-collapse solution only; for ReLU with K ≥ 3 and "
                 + "L ≥ 3 lower-rank solutions can reach a lower objective (Súkeník, Mondelli & Lampert, NeurIPS 2024), "
