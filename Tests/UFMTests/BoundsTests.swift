@@ -8,9 +8,15 @@ import Testing
 /// Sizes, counts and checkpoints from the input are checked before they are used; divergence names its cause.
 @Suite struct UFMBoundsTests {
     @Test func sampleCountOverflowIsAConfigError() {
+        // K·n overflows: refused by the parser before the K counts are expanded.
+        let text = "[model]\nclasses = 4294967296\nper_class = 4294967296\nwidths = [4]\n[regularization]\nlambda_h = 0.01\nlambda_w = 0.01\n"
+        do { _ = try UFMConfig.parse(text); Issue.record("K·n overflow accepted") } catch let e as ConfigError {
+            #expect("\(e)".contains("2^31"), "\(e)")
+        } catch { Issue.record("unexpected error \(error)") }
+        // Σ n_k overflows for counts built in code.
         var c = smallConfig()
-        c.model.classes = 4_294_967_296
-        c.model.perClass = 4_294_967_296
+        c.model.classes = 2
+        c.model.counts = [Int.max, 1]
         #expect(throws: ConfigError.self) { try c.validate() }
         var w = smallConfig()
         w.model.widths = [Int.max / 2, 5]

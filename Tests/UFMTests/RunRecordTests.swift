@@ -75,12 +75,12 @@ import Testing
     @Test func oneSamplePerClassWarnsThatNC1IsTrivial() throws {
         var spec = smallConfig().model
         #expect(UFMRunRecorder.trivialMetricWarnings(spec).isEmpty)
-        spec.perClass = 1
+        spec.counts = Array(repeating: 1, count: spec.classes)
         #expect(UFMRunRecorder.trivialMetricWarnings(spec).first?.contains("NC1 is trivially 0") == true)
         let dir = try temporaryDirectory("trivial")
         defer { try? FileManager.default.removeItem(at: dir) }
         var c = smallConfig(steps: 10, every: 5)
-        c.model.perClass = 1
+        c.model.counts = Array(repeating: 1, count: c.model.classes)
         let summary = try UFMRunRecorder.start(config: c, directory: dir).run()
         #expect(summary["warnings"]?.elements?.contains { $0.string?.contains("per_class = 1") == true } == true)
     }
