@@ -35,7 +35,9 @@ let package = Package(
         // -ffp-contract=off: no fused multiply-adds, so that every vector-width clone of a kernel gives the
         // same bits (Sources/CKernels/kernels.c).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-ffp-contract=off", "-O2"])]),
-        .target(name: "Linalg", dependencies: ["COpenBLAS"], swiftSettings: fast),
+        // CPUID/XGETBV for choosing OpenBLAS's kernels at start-up (Sources/Linalg/OpenBLASCore.swift).
+        .target(name: "CCPUID"),
+        .target(name: "Linalg", dependencies: ["COpenBLAS", "CCPUID"], swiftSettings: fast),
         .target(
             name: "Formats",
             dependencies: [
