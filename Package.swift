@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "UFM", targets: ["UFM"]),
         .library(name: "Nets", targets: ["Nets"]),
         .library(name: "Report", targets: ["Report"]),
+        .library(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -58,10 +59,12 @@ let package = Package(
             swiftSettings: fast
         ),
         .target(name: "Report", dependencies: ["Formats", "Collapse", "Linalg"], swiftSettings: fast),
+        // The measurement logic of `collapse bench` (paired rounds, the BLAS floor, profiles, both sides' BLAS).
+        .target(name: "Benchmarks", dependencies: ["Linalg", "Formats", "Collapse", "UFM", "Nets"], swiftSettings: fast),
         .executableTarget(
             name: "collapse",
             dependencies: [
-                "Linalg", "Formats", "Collapse", "UFM", "Nets", "Report",
+                "Linalg", "Formats", "Collapse", "UFM", "Nets", "Report", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast

@@ -14,6 +14,7 @@ import argparse, json, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from blas_info import blas_info
 
 
 class BasicBlock(nn.Module):
@@ -88,7 +89,7 @@ p.add_argument("--seconds", type=float, default=20.0)
 p.add_argument("--warmup", type=int, default=2)
 args = p.parse_args()
 torch.set_num_threads(args.threads)
-out = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+out = {"torch": torch.__version__, "blas": blas_info(), "threads": torch.get_num_threads(),
        "mkldnn": torch.backends.mkldnn.is_available(), "results": []}
 for w in args.widths:
     ips, ipc, steps = throughput(w, args.batch, args.seconds, args.warmup)

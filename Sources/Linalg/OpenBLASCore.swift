@@ -42,6 +42,11 @@ public enum OpenBLASCore {
         ladder.first { known.contains($0.name) && $0.runs(cpu) }?.name
     }
 
+    /// Every core of `known` that `cpu` can run, widest first (what CI runs the test suite under).
+    public static func runnable(for cpu: CPUFeatures, known: Set<String>) -> [String] {
+        ladder.filter { known.contains($0.name) && $0.runs(cpu) }.map(\.name)
+    }
+
     /// Whether `core` is one of the generic SSE-only sets while `cpu` could run AVX2 or wider from `known`:
     /// the case that costs several times the speed and earns a warning.
     public static func isGenericFallback(_ core: String, cpu: CPUFeatures, known: Set<String>) -> Bool {

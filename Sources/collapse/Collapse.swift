@@ -40,6 +40,7 @@ struct Version: ParsableCommand {
             collapse \(Linalg.version)
             BLAS: \(blas.summary)
             CPU: \(blas.cpu.summary); widest OpenBLAS core it can run: \(blas.preferredCore ?? "none")
+            OpenBLAS cores this CPU can run: \(OpenBLASCore.runnable(for: blas.cpu, known: BLASKernels.knownCores).joined(separator: " "))
             """
     }
 

@@ -36,6 +36,12 @@ import Testing
                                                         features: Self.avx2), known: Self.debian) == "Haswell")
     }
 
+    @Test func runnableCoresAreWidestFirst() {
+        #expect(OpenBLASCore.runnable(for: Self.zen5, known: Self.debian)
+                == ["Cooperlake", "SkylakeX", "Zen", "Haswell", "Sandybridge", "Nehalem", "Core2", "Prescott"])
+        #expect(OpenBLASCore.runnable(for: Self.haswell, known: ["Prescott", "Haswell", "SkylakeX"]) == ["Haswell", "Prescott"])
+    }
+
     @Test func aLibraryFallbackIsReplacedByTheCPUsCore() {
         #expect(OpenBLASCore.decide(cpu: Self.emeraldRapids, libraryCore: "Prescott", known: Self.debian,
                                     userSetting: nil) == .restart(core: "Cooperlake"))
