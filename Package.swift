@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "UFM", targets: ["UFM"]),
         .library(name: "Nets", targets: ["Nets"]),
         .library(name: "Report", targets: ["Report"]),
+        .library(name: "Benchmarks", targets: ["Benchmarks"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -34,7 +35,9 @@ let package = Package(
         // -ffp-contract=off: no fused multiply-adds, so that every vector-width clone of a kernel gives the
         // same bits (Sources/CKernels/kernels.c).
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-ffp-contract=off", "-O2"])]),
-        .target(name: "Linalg", dependencies: ["COpenBLAS"], swiftSettings: fast),
+        // CPUID/XGETBV for choosing OpenBLAS's kernels at start-up (Sources/Linalg/OpenBLASCore.swift).
+        .target(name: "CCPUID"),
+        .target(name: "Linalg", dependencies: ["COpenBLAS", "CCPUID"], swiftSettings: fast),
         .target(
             name: "Formats",
             dependencies: [
@@ -54,10 +57,12 @@ let package = Package(
             swiftSettings: fast
         ),
         .target(name: "Report", dependencies: ["Formats", "Collapse", "Linalg"], swiftSettings: fast),
+        // The measurement logic of `collapse bench` (paired rounds, the BLAS floor, profiles, both sides' BLAS).
+        .target(name: "Benchmarks", dependencies: ["Linalg", "Formats", "Collapse", "UFM", "Nets"], swiftSettings: fast),
         .executableTarget(
             name: "collapse",
             dependencies: [
-                "Linalg", "Formats", "Collapse", "UFM", "Nets", "Report",
+                "Linalg", "Formats", "Collapse", "UFM", "Nets", "Report", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast

@@ -7,6 +7,7 @@ Usage: OPENBLAS_NUM_THREADS=1 python3 bench/linalg.py --sizes 256 1024 --seconds
 """
 import argparse, json, time
 import numpy as np
+from blas_info import blas_info
 
 def gflops(n, dtype, seconds):
     rng = np.random.default_rng(0)
@@ -26,7 +27,7 @@ p = argparse.ArgumentParser()
 p.add_argument("--sizes", type=int, nargs="+", default=[256, 1024])
 p.add_argument("--seconds", type=float, default=1.0)
 args = p.parse_args()
-out = {"numpy": np.__version__, "results": []}
+out = {"numpy": np.__version__, "blas": blas_info(), "results": []}
 for n in args.sizes:
     for name, dt in (("dgemm", np.float64), ("sgemm", np.float32)):
         out["results"].append({"routine": name, "n": n, "gflops": gflops(n, dt, args.seconds)})

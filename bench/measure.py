@@ -19,6 +19,7 @@ import resource
 import time
 
 import numpy as np
+from blas_info import blas_info
 
 
 def generate(path, n, d, k, seed):
@@ -89,7 +90,7 @@ def main():
         generate(a.generate, a.n, a.d, a.k, a.seed)
         print(json.dumps({"generated": a.generate, "n": a.n, "d": a.d, "k": a.k}))
     elif a.measure:
-        print(json.dumps(measure(a.measure)))
+        print(json.dumps({**measure(a.measure), "blas": blas_info()}))
     else:
         p.error("pass --generate DIR or --measure DIR")
 

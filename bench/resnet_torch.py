@@ -14,6 +14,7 @@ import argparse, json, time
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+from blas_info import blas_info
 
 
 class BasicBlock(nn.Module):
@@ -88,7 +89,13 @@ p.add_argument("--seconds", type=float, default=20.0)
 p.add_argument("--warmup", type=int, default=2)
 args = p.parse_args()
 torch.set_num_threads(args.threads)
-out = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+# PyTorch's convolutions and matrix products run on its own bundled oneDNN/MKL, not on the OpenBLAS that
+# threadpoolctl finds (NumPy's, loaded alongside): report PyTorch's kernels' vector ISA and threads instead.
+torch_blas = {"library": "PyTorch " + "/".join(n for n, ok in (("oneDNN", torch.backends.mkldnn.is_available()),
+                                                              ("MKL", torch.backends.mkl.is_available())) if ok),
+              "version": torch.__version__, "core": torch.backends.cpu.get_cpu_capability(),
+              "threads": torch.get_num_threads(), "numpy_openblas": blas_info()}
+out = {"torch": torch.__version__, "blas": torch_blas, "threads": torch.get_num_threads(),
        "mkldnn": torch.backends.mkldnn.is_available(), "results": []}
 for w in args.widths:
     ips, ipc, steps = throughput(w, args.batch, args.seconds, args.warmup)

@@ -14,6 +14,7 @@ Usage: OPENBLAS_NUM_THREADS=1 python3 bench/ufm_gd.py --init init.npz --classes 
 """
 import argparse, json, time
 import numpy as np
+from blas_info import blas_info
 
 
 def objective(H, Ws, Y, lam_h, lam_w, relu):
@@ -111,7 +112,7 @@ for _ in range(args.repeats):
     t0 = time.perf_counter()
     products(f["H1"].astype(np.float64), Ws, Y.shape[1], args.steps)
     best_products = min(best_products, time.perf_counter() - t0)
-print(json.dumps({"numpy": np.__version__, "steps": args.steps, "seconds": best, "repeats": args.repeats,
+print(json.dumps({"numpy": np.__version__, "blas": blas_info(), "steps": args.steps, "seconds": best, "repeats": args.repeats,
                   "iterations_per_second": args.steps / best,
                   "products_iterations_per_second": args.steps / best_products,
                   "objective": float(objective(H, Ws, Y, args.lambda_h, args.lambda_w, relu))}))

@@ -22,6 +22,8 @@ fi
 need_pip=()
 python3 -c "import numpy" 2>/dev/null || need_pip+=("numpy")
 python3 -c "import mlxtend" 2>/dev/null || need_pip+=("mlxtend")
+# threadpoolctl reports NumPy's (and PyTorch's) BLAS, library, version and kernels, in every benchmark's output.
+python3 -c "import threadpoolctl" 2>/dev/null || need_pip+=("threadpoolctl")
 if ((${#need_pip[@]})); then
     echo "setup: installing Python packages: ${need_pip[*]}"
     python3 -m pip install -q --disable-pip-version-check "${need_pip[@]}"

@@ -19,13 +19,20 @@ public struct SubspaceAlignment: Sendable, Equatable {
 }
 
 extension NC {
-    /// The spectrum of `a` (thin SVD, LAPACK dgesdd); τ defaults to max(m, n)·ε as in NumPy's `matrix_rank`.
-    public static func spectrum(of a: Matrix<Double>, relativeTolerance: Double? = nil, layer: String = "features",
-                                what: String = "matrix") throws -> Spectrum {
+    /// The spectrum of `a` (thin SVD, LAPACK dgesdd). The rank counts σ_j > τ·(σ_1 + ‖S‖_2), with τ defaulting to
+    /// max(m, n)·ε as in NumPy's `matrix_rank`:
+    /// - `subtractedNorm` = ‖S‖_2 = 0 for a matrix as given: NumPy's threshold τ·σ_1;
+    /// - for a = B − S computed in floating point (the centered class means M̄_cᵀ = M̄ᵀ − 1μ_Gᵀ, where
+    ///   ‖1μ_Gᵀ‖_2 = √K·‖μ_G‖_2), each entry of a carries round-off of order ε·(|B_ij| + |S_ij|), and by Weyl's
+    ///   inequality every σ_j moves by up to that error's norm, ≈ ε·‖S‖ when S dominates. A common offset of
+    ///   1000 on features of scale 3 thus leaves σ_j ≈ 1e-13 where the exact value is 0, far above τ·σ_1.
+    public static func spectrum(of a: Matrix<Double>, relativeTolerance: Double? = nil, subtractedNorm: Double = 0,
+                                layer: String = "features", what: String = "matrix") throws -> Spectrum {
         let s = try svd(a, layer: layer, what: what).singularValues
         let tau = relativeTolerance ?? defaultTolerance(dimension: a.rows, classes: a.cols)
         guard let s1 = s.first, s1 > 0 else { return Spectrum(singularValues: s, rank: 0, stableRank: .nan) }
-        let rank = s.filter { $0 > tau * s1 }.count
+        let cutoff = tau * (s1 + subtractedNorm)
+        let rank = s.filter { $0 > cutoff }.count
         let stable = s.reduce(0) { $0 + ($1 / s1) * ($1 / s1) }
         return Spectrum(singularValues: s, rank: rank, stableRank: stable)
     }

@@ -10,6 +10,12 @@ public enum NC {
         Double(Swift.max(d, k, 1)) * Double.ulpOfOne
     }
 
+    /// ‖1 μ_Gᵀ‖_2 = √K·‖μ_G‖_2: the norm of what centering subtracts from the class means, whose round-off
+    /// the centered means carry (`spectrum(of:relativeTolerance:subtractedNorm:)`).
+    public static func centeringNorm(_ s: ClassStatistics) -> Double {
+        Double(s.classes).squareRoot() * s.globalMean.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    }
+
     /// Thin SVD that reports LAPACK failures as `CollapseError.linearAlgebra` naming the layer.
     static func svd(_ m: Matrix<Double>, layer: String, what: String) throws -> SingularValueDecomposition<Double> {
         do { return try m.svd() } catch { throw CollapseError.linearAlgebra(layer: layer, reason: "SVD of \(what): \(error)") }

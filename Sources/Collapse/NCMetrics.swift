@@ -39,7 +39,8 @@ public enum NCMetrics {
         out.append("equinorm", geo.equinorm)
         out.append("equiangularity", geo.equiangularity)
         out.append("maxangle", geo.maxAngle)
-        let ms = try NC.spectrum(of: mc, relativeTolerance: relativeTolerance, layer: s.layer, what: "the centered class means")
+        let ms = try NC.spectrum(of: mc, relativeTolerance: relativeTolerance, subtractedNorm: NC.centeringNorm(s),
+                                 layer: s.layer, what: "the centered class means")
         out.append("means_rank", Double(ms.rank))
         out.append("means_stable_rank", ms.stableRank)
         out.append("between_eigenvalues", w1.betweenEigenvalues)

@@ -1,6 +1,7 @@
 import Collapse
 import Foundation
 import Formats
+import Linalg
 import Report
 
 /// What the progress callback sees after each epoch.
@@ -250,7 +251,7 @@ public final class NetRun: @unchecked Sendable {
         s.set("training_images_per_second", JSONValue(seconds.train > 0 ? Double(trainedImages) / seconds.train : nil))
         s.set("threads", .number(Double(config.run.threads)))
         s.set("shards", .number(Double(net.context.shards)))
-        s.set("blas", "OpenBLAS, single-threaded inside each shard")
+        s.set("blas", .blas(BLASInfo.current, threads: 1, note: "single-threaded inside each shard"))
         if !failures.isEmpty { s.set("metric_failures", .array(failures.map { .string($0) })) }
         s.set("files", .array((["config.toml", "metrics.csv", "checkpoint.npz", "params.npz"] + (exported ? ["features.npz"] : [])).map { .string($0) }))
         _ = lastStats

@@ -233,6 +233,7 @@ public final class UFMRunRecorder {
         }
         s.set("timing", timing)
         s.set("blas_threads", .number(Double(threads)))
+        s.set("blas", .blas(BLASInfo.current, threads: threads))
         s.set("parameters", .number(Double(trainer.objective.dimension)))
         if let r = resumedFrom { s.set("resumed_from_step", .number(Double(r))) }
         return s

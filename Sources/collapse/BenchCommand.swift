@@ -1,9 +1,10 @@
 import ArgumentParser
+import Benchmarks
 import Foundation
 
 /// `collapse bench SUITE`: each suite measures the toolkit and, in the same run, the tool a user would
 /// otherwise pick (NumPy or PyTorch on CPU, through `python3 bench/<suite>.py`), and prints the ratio.
-/// Numbers and method are recorded in BENCHMARKS.md.
+/// Numbers and method are recorded in BENCHMARKS.md; the measurement code is the Benchmarks library target.
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks: this toolkit side by side with NumPy/PyTorch, with the ratio.",
@@ -22,4 +23,6 @@ struct BenchOptions: ParsableArguments {
     var python: String = "python3"
     @Flag(help: "Skip the Python reference (toolkit figures only).")
     var noReference = false
+
+    var reference: ReferenceSide { ReferenceSide(benchDir: benchDir, python: python, enabled: !noReference) }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Linalg
 
 /// The `collapse` command line: parsing and wiring only; every computation lives in the library targets.
@@ -19,15 +20,31 @@ struct CollapseCommand: ParsableCommand {
 
         Every run writes a directory with config.toml, metrics.csv, summary.json, params.npz, figures/*.svg and index.html. Documentation: README.md and docs/ (models, metrics, theory, formats, figures, reproductions). Linear algebra runs on OpenBLAS/LAPACK; OPENBLAS_NUM_THREADS sets the thread count.
         """,
-        version: Linalg.version,
+        version: Version.text,
         subcommands: [Run.self, Reproduce.self, TheoryCommand.self, Measure.self, Train.self, Plot.self, Bench.self, Version.self]
     )
+
+    /// Start-up: OpenBLAS's kernels for this CPU first (Linalg's `BLASKernels`), then the command.
+    static func main() {
+        if let warning = BLASKernels.select() { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        main(nil)
+    }
 }
 
 struct Version: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Print the toolkit's version and the BLAS it runs on.")
+    /// The text of `collapse version` and `collapse --version` (read after start-up chose the kernels).
+    static var text: String {
+        let blas = BLASInfo.current
+        return """
+            collapse \(Linalg.version)
+            BLAS: \(blas.summary)
+            CPU: \(blas.cpu.summary); widest OpenBLAS core it can run: \(blas.preferredCore ?? "none")
+            OpenBLAS cores this CPU can run: \(OpenBLASCore.runnable(for: blas.cpu, known: BLASKernels.knownCores).joined(separator: " "))
+            """
+    }
+
     func run() {
-        print("collapse \(Linalg.version)")
-        print("BLAS: OpenBLAS, \(BLASThreads.count) thread(s) of \(BLASThreads.processors) processor(s)")
+        print(Self.text)
     }
 }

@@ -23,6 +23,18 @@ import Testing
         return m
     }
 
+    /// A common offset far larger than the means' spread: centering leaves round-off of order offset·ε in
+    /// M̄_c, far above NumPy's τ·σ_1, and the rank must still be K − 1 (under every OpenBLAS kernel set).
+    @Test(arguments: [5, 7, 16]) func simplexETFWithLargeCommonOffsetHasRankKMinusOne(d: Int) throws {
+        let K = 5
+        let means = try simplexETF(classes: K, dimension: d, scale: 3, offset: Array(repeating: 1000, count: d), seed: 4)
+        let (z, y) = rows(means: means, perClass: 3)
+        let m = try NCMetrics.measure(rows: z, labels: y, classes: K)
+        #expect(m["means_rank"] == Double(K - 1), "d = \(d): singular values \(m.vector("means_singular_values") ?? [])")
+        #expect(close(m["means_stable_rank"]!, Double(K - 1), 1e-9))
+        #expect(abs(m["nc2_etf"]!) < 1e-9)
+    }
+
     @Test func orthogonalFrameAndExactCollapse() throws {
         // Means 3·e_k: G = 9·I, so nc2_of = 0; features equal their means, so nc1 = 0 exactly; W = M̄ᵀ.
         let K = 4, d = 6

@@ -4,7 +4,7 @@ import Linalg
 
 /// The compute-only parts of `collapse bench measure`: features already in memory, so that the file
 /// reader's cost can be told apart from the statistics' cost.
-enum BenchMeasureCore {
+enum MeasureCore {
     /// Seconds to stream `z` (N×d Float rows) through ClassStatistics in batches of `batch` rows, run the NC4
     /// pass and compute every metric, best of `repeats`.
     static func streamingSeconds(z: Matrix<Float>, labels: [Int], classes: Int, classifier: Classifier,
