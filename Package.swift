@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "UFM", targets: ["UFM"]),
         .library(name: "Nets", targets: ["Nets"]),
         .library(name: "Report", targets: ["Report"]),
+        .library(name: "Sweep", targets: ["Sweep"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -56,10 +57,11 @@ let package = Package(
             swiftSettings: fast
         ),
         .target(name: "Report", dependencies: ["Formats", "Collapse", "Linalg"], swiftSettings: fast),
+        .target(name: "Sweep", dependencies: ["Linalg", "Formats", "Collapse", "UFM", "Report"], swiftSettings: fast),
         .executableTarget(
             name: "collapse",
             dependencies: [
-                "Linalg", "Formats", "Collapse", "UFM", "Nets", "Report",
+                "Linalg", "Formats", "Collapse", "UFM", "Nets", "Report", "Sweep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast
@@ -70,6 +72,7 @@ let package = Package(
         .testTarget(name: "UFMTests", dependencies: ["UFM", "Linalg", "Collapse", "Formats", "Report"]),
         .testTarget(name: "NetsTests", dependencies: ["Nets", "Linalg", "Formats", "Collapse", "Report"]),
         .testTarget(name: "CLITests", dependencies: ["collapse"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "UFM", "Formats", "Report"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Formats", "Collapse"]),
     ]
 )
