@@ -22,6 +22,8 @@ public struct HeatMap: Sendable {
     /// The theory's boundary, (x, y) in data units, and its legend label.
     public var boundary: [(x: Double, y: Double)]
     public var boundaryLabel: String
+    /// A fixed color range (e.g. [0, 1] for a fraction); nil takes the range of the finite values.
+    public var valueRange: (Double, Double)?
 
     public init(name: String, title: String, xLabel: String, yLabel: String, valueLabel: String, caption: String,
                 xs: [Double], ys: [Double], cells: [[Double]], missing: [[Bool]], xLog: Bool, yLog: Bool,
@@ -95,9 +97,9 @@ public enum HeatMapRenderer {
         doc.text(14, 44, m.title, size: 12.5)
 
         let finite = m.cells.flatMap { $0 }.filter(\.isFinite)
-        let logValues = Axis.chooseScale(for: finite) == .log
+        let logValues = m.valueRange == nil && Axis.chooseScale(for: finite) == .log
         let shown = logValues ? finite.filter { $0 > 0 } : finite
-        let lo = shown.min() ?? 0, hi = shown.max() ?? 1
+        let lo = m.valueRange?.0 ?? shown.min() ?? 0, hi = m.valueRange?.1 ?? shown.max() ?? 1
         func t(_ v: Double) -> Double? {
             guard v.isFinite, !logValues || v > 0 else { return nil }
             if hi <= lo { return 0.5 }
@@ -144,7 +146,9 @@ public enum HeatMapRenderer {
             doc.rect(barX, y, 14, plotH / Double(steps) + 0.5, fill: color((Double(s) + 0.5) / Double(steps)))
         }
         doc.rect(barX, top, 14, plotH, stroke: "#000000", width: 0.8)
-        if !shown.isEmpty {
+        if !shown.isEmpty, hi <= lo {
+            doc.text(barX + 21, top + plotH / 2 + 4, label(lo), size: 10)
+        } else if !shown.isEmpty {
             let axis = logValues ? Axis.log(minPositive: lo, maxPositive: max(hi, lo * 1.0000001)) : Axis.linear(min: lo, max: hi, tight: true)
             for tk in axis.ticks where tk.label != nil {
                 guard let f = t(tk.value), f >= -1e-9, f <= 1 + 1e-9 else { continue }

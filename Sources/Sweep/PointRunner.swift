@@ -22,7 +22,8 @@ public enum PointRunner {
     public static func run(_ point: SweepPoint, directory: URL, keep: KeepMode) -> [String: String] {
         let clock = ContinuousClock()
         let t0 = clock.now
-        var row: [String: String] = ["point": point.id, "depth": String(point.config.model.depth)]
+        var row: [String: String] = ["point": point.id, "depth": String(point.config.model.depth),
+                                     "width": String(point.config.model.widths.min() ?? 0)]
         for a in point.assignments { row[a.key] = a.literal }
         var recorder: UFMRunRecorder?
         do {
@@ -75,14 +76,16 @@ public enum PointRunner {
             }
         }
         row["stop_reason"] = summary["stop_reason"]?.string
+        row["optimization_seconds"] = num("timing.optimization_seconds")
         if let s = summary.value(at: "final.step")?.number { row["steps"] = SweepResults.number(s) }
         guard let recorder else { return }
         let spec = recorder.config.model
         let snap = recorder.trainer.snapshot()
         for l in 1...spec.depth {
             guard let stats = try? ClassStatistics(columns: snap.features[l - 1], classes: spec.classes, layer: "level \(l)"),
-                  let rank = try? NC.spectrum(of: stats.means, layer: "level \(l)", what: "class means").rank else { continue }
-            row["means_rank_\(l)"] = String(rank)
+                  let spectrum = try? NC.spectrum(of: stats.means, layer: "level \(l)", what: "class means") else { continue }
+            row["means_rank_\(l)"] = String(spectrum.rank)
+            row["means_stable_rank_\(l)"] = SweepResults.number(spectrum.stableRank)
         }
     }
 }

@@ -66,6 +66,7 @@ public struct SweepFigures {
         var caption = "\(f.aggregate.label) of \(f.value) \(overWhat(excluding: [f.x, f.y])), on the grid \(f.x) × \(f.y)."
         var m = HeatMap(name: f.name, title: "\(f.value): \(f.aggregate.label)", xLabel: f.x, yLabel: f.y,
                         valueLabel: f.value, caption: "", xs: xs, ys: ys, cells: cells, missing: missing, xLog: xLog, yLog: yLog)
+        if case .fraction = f.aggregate { m.valueRange = (0, 1) }
         if f.boundary {
             let b = boundary(f, xs: xs, ys: ys, xLog: xLog, yLog: yLog)
             if b.count >= 2 {

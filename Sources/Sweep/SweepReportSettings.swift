@@ -3,7 +3,8 @@ import Formats
 /// How the points of one figure cell (or one x value of a line plot) are reduced to a number.
 public enum SweepAggregate: Equatable, Sendable {
     case mean, min, max, median
-    /// The fraction of points whose value satisfies `value op threshold` (a non-finite value never does).
+    /// The fraction of points whose value satisfies `value op threshold`, or `|value| op threshold` when
+    /// `op` starts with "abs" (a non-finite value never does).
     case fraction(op: String, threshold: Double)
 
     public var label: String {
@@ -12,7 +13,8 @@ public enum SweepAggregate: Equatable, Sendable {
         case .min: "min"
         case .max: "max"
         case .median: "median"
-        case .fraction(let op, let t): "fraction with value \(op) \(TOMLLiteral.double(t))"
+        case .fraction(let op, let t):
+            op.hasPrefix("abs") ? "fraction with |value| \(op.dropFirst(3)) \(TOMLLiteral.double(t))" : "fraction with value \(op) \(TOMLLiteral.double(t))"
         }
     }
 
@@ -29,9 +31,12 @@ public enum SweepAggregate: Equatable, Sendable {
             return s.count % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2
         case .fraction(let op, let t):
             guard !values.isEmpty else { return .nan }
-            let hits = values.filter { v in
-                guard v.isFinite else { return false }
-                switch op {
+            let absolute = op.hasPrefix("abs")
+            let cmp = absolute ? String(op.dropFirst(3)) : op
+            let hits = values.filter { x in
+                guard x.isFinite else { return false }
+                let v = absolute ? abs(x) : x
+                switch cmp {
                 case "<": return v < t
                 case "<=": return v <= t
                 case ">": return v > t
@@ -127,13 +132,15 @@ public struct SweepReportSettings: Equatable, Sendable {
         case "median": return .median
         case "fraction":
             guard let c = condition else {
-                throw SweepError.badEntry(what: what, reason: "aggregate = \"fraction\" needs condition = \"< 1e-6\" (an operator <, <=, >, >= and a number)")
+                throw SweepError.badEntry(what: what, reason: "aggregate = \"fraction\" needs condition = \"< 1e-6\" (an operator <, <=, >, >= and a number; \"abs < 1e-3\" compares |value|)")
             }
-            let parts = c.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            var parts = c.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            let absolute = parts.first == "abs"
+            if absolute { parts.removeFirst() }
             guard parts.count == 2, ["<", "<=", ">", ">="].contains(parts[0]), let t = Double(parts[1]) else {
-                throw SweepError.badEntry(what: "\(what).condition", reason: "'\(c)' is not an operator and a number, e.g. \"< 1e-6\"")
+                throw SweepError.badEntry(what: "\(what).condition", reason: "'\(c)' is not an operator and a number, e.g. \"< 1e-6\" (or \"abs < 1e-3\" for |value|)")
             }
-            return .fraction(op: parts[0], threshold: t)
+            return .fraction(op: (absolute ? "abs" : "") + parts[0], threshold: t)
         case let other:
             throw SweepError.badEntry(what: "\(what).aggregate", reason: "'\(other)'; choose mean, min, max, median or fraction")
         }

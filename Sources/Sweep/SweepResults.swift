@@ -10,20 +10,21 @@ import UFM
 /// Columns, in order: `point`; every axis key; `status` (`completed`, `diverged`, `failed`); `objective`
 /// (final f), `theory_objective`, `gap_to_theory` (objective − theory), `theory_status` (`global`,
 /// `dnc-candidate`, empty without a closed form), `theory_regime` (`collapse`, `zero`), `theory_control`
-/// (κ; c at L = 1) and `theory_threshold`; `gradient_norm`, `fit`, `depth`; the final NC metrics per
+/// (κ; c at L = 1) and `theory_threshold`; `gradient_norm`, `fit`, `depth` (L), `width` (min_l d_l); the final NC metrics per
 /// level (metrics.csv's names, `nc1_1`, …) and `means_rank_l`, the numerical rank of the level-l class
-/// means (τ = max(d_l, K)·ε relative to σ_1, `NC.spectrum`); `stop_reason`, `steps`, then the timing
-/// column `seconds` and `error`.
+/// means (τ = max(d_l, K)·ε relative to σ_1, `NC.spectrum`) and `means_stable_rank_l` = Σ_j σ_j²/σ_1²
+/// (which, unlike the numerical rank, ignores directions that an unfinished run has not yet shrunk to 0); `stop_reason`, `steps`, then the timing
+/// columns `seconds` (the point's wall time) and `optimization_seconds` (inside the optimizer), and `error`.
 public enum SweepResults {
     public static let head = ["point"]
     public static let outcome = ["status", "objective", "theory_objective", "gap_to_theory", "theory_status", "theory_regime",
-                                 "theory_control", "theory_threshold", "gradient_norm", "fit", "depth"]
-    public static let tail = ["stop_reason", "steps", "seconds", "error"]
+                                 "theory_control", "theory_threshold", "gradient_norm", "fit", "depth", "width"]
+    public static let tail = ["stop_reason", "steps", "seconds", "optimization_seconds", "error"]
     /// Columns that measure time and so differ between two runs of the same point.
-    public static let timing: Set<String> = ["seconds"]
+    public static let timing: Set<String> = ["seconds", "optimization_seconds"]
 
     /// The per-level names, in their column order.
-    static var levelNames: [String] { UFMMetrics.levelNames + UFMMetrics.lastLevelNames + ["means_rank"] }
+    static var levelNames: [String] { UFMMetrics.levelNames + UFMMetrics.lastLevelNames + ["means_rank", "means_stable_rank"] }
 
     public static func columns(axisKeys: [String], specs: [ModelSpec]) -> [String] {
         var present = Set<String>()
@@ -31,7 +32,7 @@ public enum SweepResults {
             let m = ModelSpec(classes: 2, perClass: 1, widths: Array(repeating: 2, count: s.depth),
                               activation: s.linear ? .none : .relu, loss: .mse, bias: false, lambdaH: 1, lambdaW: Array(repeating: 1, count: s.depth))
             for c in UFMMetrics.columns(for: m) where c.hasPrefix("nc") { present.insert(c) }
-            for l in 1...s.depth { present.insert("means_rank_\(l)") }
+            for l in 1...s.depth { present.insert("means_rank_\(l)"); present.insert("means_stable_rank_\(l)") }
         }
         let maxDepth = specs.map(\.depth).max() ?? 0
         var levels: [String] = []

@@ -106,6 +106,9 @@ import Testing
         #expect(SweepAggregate.median.apply([4, 1, 3, 2]) == 2.5)
         #expect(SweepAggregate.fraction(op: "<", threshold: 1e-6).apply([1e-7, 1e-3, .nan, 1e-9]) == 0.5)
         #expect(SweepAggregate.mean.apply([.nan]).isNaN)
+        #expect(SweepAggregate.fraction(op: "abs<", threshold: 1e-3).apply([-1e-4, 2e-3, -5e-3, 1e-5]) == 0.5)
+        #expect(try SweepReportSettings.aggregate("fraction", condition: "abs < 1e-3", what: "t") == .fraction(op: "abs<", threshold: 1e-3))
+        #expect(errorMessage { _ = try SweepReportSettings.aggregate("fraction", condition: "≈ 3", what: "t") }?.contains("not an operator") == true)
     }
 
     @Test func shards() throws {
