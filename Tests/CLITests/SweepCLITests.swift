@@ -70,6 +70,34 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("figures").path))
     }
 
+    @Test(.timeLimit(.minutes(5)))
+    func killedSweepResumesWithoutRerunningFinishedPoints() throws {
+        let d = try SweepCLITests.folder(sweep: SweepCLITests.sweep.replacingOccurrences(of: "count = 3", with: "count = 6")
+            .replacingOccurrences(of: "[report]", with: "[set]\n\"optimizer.steps\" = 4000\n\"log.every\" = 4000\n[report]"))
+        let file = d.appendingPathComponent("sweep.toml").path
+        let out = d.appendingPathComponent("out"), points = out.appendingPathComponent("points")
+        let p = try CLI.start(["sweep", file, "--out", out.path, "--jobs", "2", "--quiet"])
+        func records() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: points.path)) ?? []).filter { $0.hasSuffix(".json") }.sorted()
+        }
+        let deadline = Date().addingTimeInterval(120)
+        while records().count < 2, p.process.isRunning, Date() < deadline { usleep(20_000) }
+        kill(p.process.processIdentifier, SIGKILL)
+        p.process.waitUntilExit()
+        let done = records()
+        #expect(!done.isEmpty && done.count < 12, "the kill should land mid-sweep: \(done.count) of 12 records")
+        var before: [String: Data] = [:]
+        for r in done { before[r] = try Data(contentsOf: points.appendingPathComponent(r)) }
+        let again = try CLI.run(["sweep", file, "--out", out.path, "--jobs", "2", "--quiet"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout.contains("ran \(12 - done.count) point(s)") && again.stdout.contains("\(done.count) already done"), "\(again.stdout)")
+        for r in done { #expect(try Data(contentsOf: points.appendingPathComponent(r)) == before[r], "\(r) was rewritten") }
+        let clean = d.appendingPathComponent("clean")
+        #expect(try CLI.run(["sweep", file, "--out", clean.path, "--quiet"]).status == 0)
+        #expect(try SweepCLITests.withoutTiming(out.appendingPathComponent("results.csv"))
+            == SweepCLITests.withoutTiming(clean.appendingPathComponent("results.csv")))
+    }
+
     /// Whether a Slurm controller answers with a usable node (CI starts one: scripts/slurm-local.sh).
     static var slurmRunning: Bool {
         let p = Process()

@@ -100,7 +100,7 @@ import Testing
         }
     }
 
-    @Test func aggregates() {
+    @Test func aggregates() throws {
         #expect(SweepAggregate.mean.apply([1, 2, .nan, 6]) == 3)
         #expect(SweepAggregate.min.apply([3, 1, 2]) == 1)
         #expect(SweepAggregate.median.apply([4, 1, 3, 2]) == 2.5)
