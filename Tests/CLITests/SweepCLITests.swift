@@ -73,7 +73,7 @@ import Testing
     @Test(.timeLimit(.minutes(5)))
     func killedSweepResumesWithoutRerunningFinishedPoints() throws {
         let d = try SweepCLITests.folder(sweep: SweepCLITests.sweep.replacingOccurrences(of: "count = 3", with: "count = 6")
-            .replacingOccurrences(of: "[report]", with: "[set]\n\"optimizer.steps\" = 4000\n\"log.every\" = 4000\n[report]"))
+            .replacingOccurrences(of: "[report]", with: "[set]\n\"optimizer.steps\" = 20000\n\"log.every\" = 20000\n[report]"))
         let file = d.appendingPathComponent("sweep.toml").path
         let out = d.appendingPathComponent("out"), points = out.appendingPathComponent("points")
         let p = try CLI.start(["sweep", file, "--out", out.path, "--jobs", "2", "--quiet"])
