@@ -9,7 +9,7 @@ import Report
 /// | `plan.json` | the title, the results columns and every point's id and overrides (what `collect` needs) |
 /// | `sweep.toml`, `base.toml` | copies of the sweep file and of its base config |
 /// | `points/<id>.json` | one finished point's results row, written atomically when the point ends |
-/// | `runs/<id>/` | a point's run directory (`--keep metrics` or `all`; a scratch directory with `summary`) |
+/// | `runs/<id>/` | a point's run directory (`--keep metrics` or `all`; with `summary` the point runs in /dev/shm and its directory is deleted) |
 /// | `results.csv` | one row per point (`SweepResults`), written when every point has a record |
 /// | `figures/*.svg`, `index.html` | the sweep's figures and page |
 /// | `slurm/` | the sbatch script and the array tasks' logs |
@@ -36,6 +36,17 @@ public struct SweepDirectory: Sendable {
 
     public func record(_ id: String) -> URL { points.appendingPathComponent("\(id).json") }
     public func run(_ id: String) -> URL { runs.appendingPathComponent(id) }
+
+    /// Where a `--keep summary` point runs: a directory in /dev/shm (memory; the run's files are deleted
+    /// when it ends, so making them durable would only cost the fsyncs of four atomic writes), or runs/<id>
+    /// where /dev/shm is not a writable directory.
+    public func scratch(_ id: String) -> URL {
+        let shm = "/dev/shm"
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: shm, isDirectory: &isDir), isDir.boolValue,
+              FileManager.default.isWritableFile(atPath: shm) else { return run(id) }
+        return URL(fileURLWithPath: shm).appendingPathComponent("collapse-sweep-\(getpid())-\(id)")
+    }
 
     /// The plan as JSON: title, axes, columns, and for every point its id and overrides.
     static func planJSON(_ plan: SweepPlan) -> JSONValue {

@@ -47,7 +47,7 @@ public enum SweepRunner {
             let thread = Thread {
                 defer { group.leave() }
                 while let p = queue.next() {
-                    let row = PointRunner.run(p, directory: dir.run(p.id), keep: options.keep)
+                    let row = PointRunner.run(p, directory: options.keep == .summary ? dir.scratch(p.id) : dir.run(p.id), keep: options.keep)
                     do { try dir.writeRecord(p, row: row) } catch {
                         queue.fail(error)
                         return
