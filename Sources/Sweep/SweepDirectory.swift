@@ -39,13 +39,16 @@ public struct SweepDirectory: Sendable {
 
     /// Where a `--keep summary` point runs: a directory in /dev/shm (memory; the run's files are deleted
     /// when it ends, so making them durable would only cost the fsyncs of four atomic writes), or runs/<id>
-    /// where /dev/shm is not a writable directory.
+    /// where /dev/shm is not a writable directory. The name is a fixed function of this directory's path
+    /// and the point (FNV-1a), so a resumed sweep reuses, and then deletes, what a killed one left there.
     public func scratch(_ id: String) -> URL {
         let shm = "/dev/shm"
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: shm, isDirectory: &isDir), isDir.boolValue,
               FileManager.default.isWritableFile(atPath: shm) else { return run(id) }
-        return URL(fileURLWithPath: shm).appendingPathComponent("collapse-sweep-\(getpid())-\(id)")
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in url.standardizedFileURL.path.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        return URL(fileURLWithPath: shm).appendingPathComponent("collapse-sweep-\(String(h, radix: 16))-\(id)")
     }
 
     /// The plan as JSON: title, axes, columns, and for every point its id and overrides.

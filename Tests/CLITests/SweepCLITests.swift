@@ -92,6 +92,13 @@ import Testing
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stdout.contains("ran \(12 - done.count) point(s)") && again.stdout.contains("\(done.count) already done"), "\(again.stdout)")
         for r in done { #expect(try Data(contentsOf: points.appendingPathComponent(r)) == before[r], "\(r) was rewritten") }
+        // The killed run's scratch directories in /dev/shm (named by FNV-1a of the sweep directory's path)
+        // were reused and removed by the resumed run.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in out.standardizedFileURL.path.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+        let prefix = "collapse-sweep-\(String(h, radix: 16))-"
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev/shm")) ?? []).filter { $0.hasPrefix(prefix) }
+        #expect(left.isEmpty, "left in /dev/shm: \(left)")
         let clean = d.appendingPathComponent("clean")
         #expect(try CLI.run(["sweep", file, "--out", clean.path, "--quiet"]).status == 0)
         #expect(try SweepCLITests.withoutTiming(out.appendingPathComponent("results.csv"))

@@ -85,6 +85,12 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: f.out("a").run("p000000").appendingPathComponent("index.html").path))
     }
 
+    @Test func scratchNamesAreFixedPerDirectoryAndPoint() {
+        let a = SweepDirectory(URL(fileURLWithPath: "/tmp/x/sweep")), b = SweepDirectory(URL(fileURLWithPath: "/tmp/y/sweep"))
+        #expect(a.scratch("p000001") == SweepDirectory(URL(fileURLWithPath: "/tmp/x/sweep")).scratch("p000001"))
+        #expect(a.scratch("p000001") != b.scratch("p000001") && a.scratch("p000001") != a.scratch("p000002"))
+    }
+
     @Test func aDirectoryOfAnotherSweepIsRefused() throws {
         let f = try SweepFixture(sweep: SweepRunnerTests.sweep)
         try f.run("out")
