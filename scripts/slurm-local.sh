@@ -13,7 +13,8 @@ cmd=${1:-status}
 stop_daemons() {
     for d in slurmd slurmctld munged; do
         f="$state/$d.pid"
-        if [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then kill "$(cat "$f")" || true; fi
+        # Only a live process of that name: a pid file left from an earlier boot may name another process now.
+        if [ -s "$f" ] && [ "$(cat "/proc/$(cat "$f")/comm" 2>/dev/null)" = "$d" ]; then kill "$(cat "$f")" || true; fi
         rm -f "$f"
     done
 }
