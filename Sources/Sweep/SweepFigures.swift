@@ -136,7 +136,11 @@ public struct SweepFigures {
     public func linePanel(_ f: LineFigure) -> Panel {
         let xsAll = Array(Set(table.rows.map { SweepFigures.number($0[f.x]) }.filter(\.isFinite))).sorted()
         let xLog = HeatMap.prefersLog(xsAll)
-        let seriesValues = f.series.map { s in Array(Set(table.rows.map { $0[s] ?? "" })).sorted { SweepFigures.number($0) < SweepFigures.number($1) || ($0 < $1 && SweepFigures.number($0).isNaN) } } ?? [""]
+        // Series values in numeric order when they all are numbers, else in text order.
+        let seriesValues = f.series.map { s -> [String] in
+            let v = Array(Set(table.rows.map { $0[s] ?? "" }))
+            return v.allSatisfy({ SweepFigures.number($0).isFinite }) ? v.sorted { SweepFigures.number($0) < SweepFigures.number($1) } : v.sorted()
+        } ?? [""]
         var series: [Series] = []
         for (k, sv) in seriesValues.enumerated() {
             let rows = table.rows.filter { f.series == nil || $0[f.series!] == sv }

@@ -39,7 +39,7 @@ public enum SweepRunner {
         let skipped = mine.count - todo.count
         let total = todo.count
         if let t = plan.points.first?.config.run.threads, t > 0 { BLASThreads.count = t }
-        let queue = WorkQueue(points: todo, total: todo.count)
+        let queue = WorkQueue(points: todo)
         let jobs = max(1, min(options.jobs, todo.count))
         let group = DispatchGroup()
         for _ in 0..<jobs {
@@ -79,7 +79,7 @@ final class WorkQueue: @unchecked Sendable {
     private(set) var statuses: [String: Int] = [:]
     private(set) var error: Error?
 
-    init(points: [SweepPoint], total: Int) { self.points = points }
+    init(points: [SweepPoint]) { self.points = points }
 
     func next() -> SweepPoint? {
         lock.lock(); defer { lock.unlock() }
