@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Nets", targets: ["Nets"]),
         .library(name: "Report", targets: ["Report"]),
         .library(name: "Benchmarks", targets: ["Benchmarks"]),
+        .library(name: "Sweep", targets: ["Sweep"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -57,12 +58,13 @@ let package = Package(
             swiftSettings: fast
         ),
         .target(name: "Report", dependencies: ["Formats", "Collapse", "Linalg"], swiftSettings: fast),
+        .target(name: "Sweep", dependencies: ["Linalg", "Formats", "Collapse", "UFM", "Report"], swiftSettings: fast),
         // The measurement logic of `collapse bench` (paired rounds, the BLAS floor, profiles, both sides' BLAS).
-        .target(name: "Benchmarks", dependencies: ["Linalg", "Formats", "Collapse", "UFM", "Nets"], swiftSettings: fast),
+        .target(name: "Benchmarks", dependencies: ["Linalg", "Formats", "Collapse", "UFM", "Nets", "Sweep"], swiftSettings: fast),
         .executableTarget(
             name: "collapse",
             dependencies: [
-                "Linalg", "Formats", "Collapse", "UFM", "Nets", "Report", "Benchmarks",
+                "Linalg", "Formats", "Collapse", "UFM", "Nets", "Report", "Benchmarks", "Sweep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: fast
@@ -73,6 +75,7 @@ let package = Package(
         .testTarget(name: "UFMTests", dependencies: ["UFM", "Linalg", "Collapse", "Formats", "Report"]),
         .testTarget(name: "NetsTests", dependencies: ["Nets", "Linalg", "Formats", "Collapse", "Report"]),
         .testTarget(name: "CLITests", dependencies: ["collapse"]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "UFM", "Formats", "Report"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Formats", "Collapse"]),
     ]
 )

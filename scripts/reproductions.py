@@ -196,6 +196,7 @@ def main():
     old.update(sections)
     order = [p for p, _ in presets("all")]
     body = [old[n] for n in order if n in old]
+    body += [old[n] for n in old if n not in order]  # hand-written sections (the sweeps) are kept, after the presets
     with open(path, "w") as f:
         f.write(head.rstrip() + "\n\n" + "\n".join(body))
 

@@ -32,6 +32,13 @@ public struct RenderedFigure: Sendable {
     public var title: String
     public var caption: String
     public var svg: String
+
+    public init(name: String, title: String, caption: String, svg: String) {
+        self.name = name
+        self.title = title
+        self.caption = caption
+        self.svg = svg
+    }
 }
 
 /// The figures of a run, like those of Tirer & Bruna (ICML 2022, Figs. 3–5, 8, 9) and Súkeník et al.

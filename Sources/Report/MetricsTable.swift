@@ -55,6 +55,9 @@ public struct MetricsTable: Sendable, Equatable {
         return s
     }
 
+    /// `field`, for other tables that share the convention (a sweep's results.csv).
+    public static func csvField(_ x: Double) -> String { field(x) }
+
     /// One CSV field: integers (steps, epochs, counts) without a fraction, other numbers in Swift's shortest
     /// round-trip form, non-finite values as `nan`, `inf`, `-inf` (what NumPy and pandas parse).
     static func field(_ x: Double) -> String {

@@ -11,7 +11,7 @@ struct Bench: ParsableCommand {
         discussion: """
         Every suite runs its Python reference as a subprocess (python3 bench/<suite>.py), so run it from the repository root or pass --bench-dir. Benchmarks are never part of the test suite; BENCHMARKS.md records their figures.
         """,
-        subcommands: [BenchLinalg.self, BenchMeasure.self, BenchUFM.self, BenchNets.self]
+        subcommands: [BenchLinalg.self, BenchMeasure.self, BenchUFM.self, BenchNets.self, BenchSweep.self]
     )
 }
 

@@ -21,7 +21,7 @@ struct CollapseCommand: ParsableCommand {
         Every run writes a directory with config.toml, metrics.csv, summary.json, params.npz, figures/*.svg and index.html. Documentation: README.md and docs/ (models, metrics, theory, formats, figures, reproductions). Linear algebra runs on OpenBLAS/LAPACK; OPENBLAS_NUM_THREADS sets the thread count.
         """,
         version: Version.text,
-        subcommands: [Run.self, Reproduce.self, TheoryCommand.self, Measure.self, Train.self, Plot.self, Bench.self, Version.self]
+        subcommands: [Run.self, Reproduce.self, SweepCommand.self, TheoryCommand.self, Measure.self, Train.self, Plot.self, Bench.self, Version.self]
     )
 
     /// Start-up: OpenBLAS's kernels for this CPU first (Linalg's `BLASKernels`), then the command.
