@@ -8,12 +8,13 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a CIFAR-style ResNet18 (+ MLP head) in Float on OpenBLAS and measure NC per layer.",
         discussion: """
-        Writes a run directory: config.toml (resolved, every key), metrics.csv (per epoch: loss, accuracy, and at measured epochs NC1, NC2 (OF, ETF), … per layer, NC3/NC4 of the classifier), checkpoint.npz after every epoch (weights, BN statistics, momentum, RNG state, epoch), params.npz (final weights, PyTorch state_dict names) and summary.json; features.npz with --export-features (one N×d array per layer, samples as rows, labels, classifier weight/bias: readable by `collapse measure` and NumPy). Keys and defaults: docs/networks.md.
+        Writes a run directory: config.toml (resolved, every key), metrics.csv (per epoch: loss, accuracy, and at measured epochs NC1, NC2 (OF, ETF), … per layer, NC3/NC4 of the classifier), checkpoint.npz after every epoch (weights, BN statistics, momentum, RNG state, epoch), params.npz (final weights, PyTorch state_dict names) and summary.json; weights.safetensors with --export-weights (the same state_dict for PyTorch's load_state_dict); features.npz with --export-features (one N×d array per layer, samples as rows, labels, classifier weight/bias: readable by `collapse measure` and NumPy). Keys and defaults: docs/networks.md.
 
         Examples:
           collapse train experiments/tirer2022-fig5-mse.toml --out runs/fig5-mse
           collapse train experiments/sukenik2023-mlp-head.toml --set optimizer.epochs=10
           collapse train --resume runs/fig5-mse --set optimizer.epochs=80
+          collapse train experiments/tirer2022-fig5-mse.toml --init torch_init.safetensors --export-weights
         """
     )
 
@@ -32,13 +33,19 @@ struct Train: ParsableCommand {
     @Flag(help: "Write features.npz: the final network's features per layer, for collapse measure or NumPy.")
     var exportFeatures = false
 
+    @Option(name: .customLong("init"), help: "Start from a PyTorch state_dict saved with safetensors.torch.save_file (PyTorch's names and shapes, BN buffers included; docs/networks.md) instead of model.init.")
+    var initWeights: String?
+
+    @Flag(help: "Also write weights.safetensors: the final weights as a PyTorch state_dict (load_state_dict loads it).")
+    var exportWeights = false
+
     @Flag(help: "Overwrite an existing run in the output directory.")
     var force = false
 
     func validate() throws {
         if resume == nil, config == nil { throw ValidationError("give a CONFIG.toml, or --resume RUN_DIR") }
-        if resume != nil, config != nil || out != nil || force {
-            throw ValidationError("--resume takes no CONFIG, --out or --force: the run directory has them")
+        if resume != nil, config != nil || out != nil || force || initWeights != nil {
+            throw ValidationError("--resume takes no CONFIG, --out, --force or --init: the run directory has them")
         }
     }
 
@@ -52,7 +59,8 @@ struct Train: ParsableCommand {
             let cfg = try TrainConfig.load(URL(fileURLWithPath: path), overrides: overrides)
             let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
             let dir = URL(fileURLWithPath: out ?? "runs/\(name)")
-            run = try NetRun.start(config: cfg, directory: dir, overwrite: force)
+            run = try NetRun.start(config: cfg, directory: dir, overwrite: force,
+                                   initialWeights: initWeights.map { URL(fileURLWithPath: $0) })
             let t = run.trainer, net = t.network.config
             print("run \(dir.path): \(t.data.train.name), \(t.data.train.count) training samples"
                   + (t.data.test.map { ", \($0.count) test" } ?? "")
@@ -63,7 +71,7 @@ struct Train: ParsableCommand {
         let tty = isatty(STDOUT_FILENO) != 0
         let layers = run.trainer.network.config.featureLayerNames
         var lastDraw = 0.0
-        let summary = try run.run(exportFeatures: exportFeatures, onBatch: { e, b, n in
+        let summary = try run.run(exportFeatures: exportFeatures, exportWeights: exportWeights, onBatch: { e, b, n in
             guard tty else { return }
             let now = Date().timeIntervalSince1970
             if now - lastDraw < 0.25 && b < n { return }
