@@ -75,10 +75,13 @@ def main():
     init = {k: v.detach().clone().contiguous() for k, v in model.state_dict().items()}
     g = torch.Generator().manual_seed(c.seed + 1)
     shape = (c.steps, c.batch, c.channels, c.size, c.size)
-    images = torch.randn(shape, generator=g)
-    # Every class in every batch, then shuffled: a fixed, balanced label sequence.
+    # A learnable problem (random dynamics amplify round-off chaotically): each class a fixed random
+    # pattern, each image its class's pattern plus noise; every class in every batch, in shuffled order.
+    patterns = torch.randn((c.classes,) + shape[2:], generator=g)
     labels = torch.stack([torch.arange(c.batch)[torch.randperm(c.batch, generator=g)] % c.classes for _ in range(c.steps)])
-    eval_images = torch.randn(shape[1:], generator=g)
+    images = patterns[labels] + c.noise * torch.randn(shape, generator=g)
+    eval_labels = torch.arange(c.batch) % c.classes
+    eval_images = patterns[eval_labels] + c.noise * torch.randn(shape[1:], generator=g)
     save_file(init, f"{a.out}/init.safetensors")
     save_file({"images": images, "labels": labels, "eval_images": eval_images}, f"{a.out}/batches.safetensors")
     m32 = model_from(c); m32.load_state_dict(init)
