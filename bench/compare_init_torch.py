@@ -9,7 +9,7 @@ no classifier bias, SGD lr 0.05, momentum 0.9, weight decay 5e-4, batch 128 (a l
 dropped, as the toolkit does). Reported: the train-mode loss averaged over epoch 5 and epoch 10, and NC1 =
 (1/K)·Tr(Σ_W Σ_B^†) of the stage-4 pooled features over the training set in eval mode after epoch 10
 (docs/metrics.md; pinv with rtol = max(d, K)·2⁻⁵²).
-Usage: python3 bench/compare_init_torch.py [--seeds 0 1 2] [--epochs 10] [--toolkit .build/release/collapse] [--sides toolkit pytorch]
+Usage: python3 bench/compare_init_torch.py [--seeds 0 1 2] [--epochs 10] [--toolkit .build/release/collapse] [--inits torchvision pytorch] [--sides toolkit pytorch]
 """
 import argparse, csv, gzip, json, os, subprocess, sys, tempfile, time
 
@@ -84,11 +84,12 @@ def main():
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--toolkit", help="path of the collapse binary (omit for the PyTorch side only)")
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--inits", nargs="+", default=["torchvision", "pytorch"], choices=["torchvision", "pytorch"])
     p.add_argument("--sides", nargs="+", default=["toolkit", "pytorch"], choices=["toolkit", "pytorch"])
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     results = {}
-    for init in ["torchvision", "pytorch"]:
+    for init in a.inits:
         for side in [s for s in a.sides if s == "pytorch" or a.toolkit]:
             for seed in a.seeds:
                 t0 = time.time()
