@@ -24,7 +24,12 @@ python3 -c "import numpy" 2>/dev/null || need_pip+=("numpy")
 python3 -c "import mlxtend" 2>/dev/null || need_pip+=("mlxtend")
 # threadpoolctl reports NumPy's (and PyTorch's) BLAS, library, version and kernels, in every benchmark's output.
 python3 -c "import threadpoolctl" 2>/dev/null || need_pip+=("threadpoolctl")
+python3 -c "import safetensors" 2>/dev/null || need_pip+=("safetensors")
 if ((${#need_pip[@]})); then
     echo "setup: installing Python packages: ${need_pip[*]}"
     python3 -m pip install -q --disable-pip-version-check "${need_pip[@]}"
 fi
+
+# PyTorch's CPU build (from the local wheel folder; a plain `pip install torch` would pull CUDA): the
+# equivalence test against PyTorch (Tests/NetsTests/TorchEquivalenceTests.swift) and bench/ scripts.
+python3 -c "import torch" 2>/dev/null || python3 -m pip install -q torch==2.13.0+cpu

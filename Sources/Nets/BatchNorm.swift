@@ -27,6 +27,9 @@ public final class BatchNorm: @unchecked Sendable {
     /// Running mean μ̄ (starts at 0) and running variance σ̄² (starts at 1).
     public let runningMean: FloatBuffer
     public let runningVariance: FloatBuffer
+    /// Training-mode forward passes so far (PyTorch's `num_batches_tracked` buffer; with a fixed momentum
+    /// it only counts, and is kept so that a state_dict round-trips).
+    public var batchesTracked: Int64 = 0
     public let output: FloatBuffer
     public let maxBatch: Int
     let context: NetContext
@@ -57,11 +60,22 @@ public final class BatchNorm: @unchecked Sendable {
 
     public var parameters: [Parameter] { [gamma, beta] }
 
+    /// γ = 1, β = 0, μ̄ = 0, σ̄² = 1, `batchesTracked` = 0 (PyTorch's `reset_parameters` and
+    /// `reset_running_stats`).
+    public func reset() {
+        gamma.value.assign(Array(repeating: 1, count: gamma.count))
+        beta.value.zero()
+        runningMean.zero()
+        runningVariance.assign(Array(repeating: 1, count: runningVariance.count))
+        batchesTracked = 0
+    }
+
     /// y = BN(x) [+ residual] [ReLU] for the first `batch` samples (channel-major).
     public func forward(_ x: UnsafePointer<Float>, batch: Int, training: Bool, residual: UnsafePointer<Float>? = nil) {
         precondition(batch >= 1 && batch <= maxBatch, "batch \(batch) exceeds the prepared \(maxBatch)")
         savedInput = x
         savedTraining = training
+        if training { batchesTracked += 1 }
         let n = batch * shape.spatial
         let g = gamma.value.base, b = beta.value.base, rm = runningMean.base, rv = runningVariance.base
         let bm = batchMean.base, bi = batchInvStd.base, y = output.base

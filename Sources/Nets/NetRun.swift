@@ -26,8 +26,14 @@ public final class NetRun: @unchecked Sendable {
     public let resumedFrom: Int?
     /// Where the run came from (preset, command line, overrides, version), written to summary.json.
     public var provenance: RunProvenance?
+    /// The PyTorch state_dict file the run started from (`start(initialWeights:)`), if any.
+    public let initialWeights: String?
 
-    init(slot: RunSlot, trainer: Trainer, table: MetricsTable, resumedFrom: Int?) {
+    /// Where `run(exportWeights: true)` writes the final state_dict.
+    public static func weightsFile(in directory: RunDirectory) -> URL { directory.url.appendingPathComponent("weights.safetensors") }
+
+    init(slot: RunSlot, trainer: Trainer, table: MetricsTable, resumedFrom: Int?, initialWeights: String? = nil) {
+        self.initialWeights = initialWeights
         self.slot = slot
         self.trainer = trainer
         self.table = table
@@ -55,19 +61,27 @@ public final class NetRun: @unchecked Sendable {
     static let classifierMetrics = ["nc2w_of", "nc2w_etf", "nc3", "nc3_centered", "nc4"]
 
     /// A new run in `url`; refuses a directory that holds a run unless `overwrite`. `data` replaces the
-    /// configured data set (for programs and tests that bring their own samples).
-    /// The data set and the network are loaded and checked before the directory is touched, so a failure
-    /// leaves nothing behind; a replaced run (`overwrite`) is staged beside the old one and swapped in
-    /// after the first epoch's checkpoint (`RunSlot`), so stale features.npz or figures never survive.
-    /// `provenance` goes into summary.json, and its header (the preset's comments) at the top of config.toml.
+    /// configured data set (for programs and tests that bring their own samples). `initialWeights` is a
+    /// PyTorch state_dict in a `.safetensors` file (`safetensors.torch.save_file(model.state_dict(), …)`)
+    /// that replaces the configured initialization; it must match the network tensor for tensor
+    /// (`ResNet.load(stateDict:source:)`).
+    /// The data set, the network and the initial weights are loaded and checked before the directory is
+    /// touched, so a failure leaves nothing behind; a replaced run (`overwrite`) is staged beside the old one
+    /// and swapped in after the first epoch's checkpoint (`RunSlot`), so stale features.npz, weights or
+    /// figures never survive. `provenance` goes into summary.json, and its header (the preset's comments) at
+    /// the top of config.toml.
     public static func start(config: TrainConfig, directory url: URL, overwrite: Bool = false, data: TrainingData? = nil,
-                             provenance: RunProvenance? = nil) throws -> NetRun {
+                             initialWeights: URL? = nil, provenance: RunProvenance? = nil) throws -> NetRun {
         let trainer = try Trainer(config: config, data: try data ?? TrainingData.load(config.data))
-        let slot = try RunSlot.create(url, runFiles: ["config.toml", "metrics.csv", "summary.json", "checkpoint.npz", "params.npz", "features.npz"],
+        if let initialWeights {
+            try trainer.network.load(stateDict: try Safetensors.read(initialWeights), source: initialWeights.path)
+        }
+        let slot = try RunSlot.create(url, runFiles: ["config.toml", "metrics.csv", "summary.json", "checkpoint.npz", "params.npz",
+                                                      "features.npz", "weights.safetensors"],
                                       overwrite: overwrite, command: "collapse train")
         try AtomicFile.write((provenance?.configHeader ?? "") + config.toml, to: slot.directory.config)
         let table = MetricsTable(columns: columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil))
-        let run = NetRun(slot: slot, trainer: trainer, table: table, resumedFrom: nil)
+        let run = NetRun(slot: slot, trainer: trainer, table: table, resumedFrom: nil, initialWeights: initialWeights?.path)
         run.provenance = provenance
         return run
     }
@@ -113,10 +127,12 @@ public final class NetRun: @unchecked Sendable {
     }
 
     /// Trains to `optimizer.epochs`, measuring at the configured epochs; returns summary.json's content.
+    /// With `exportWeights`, the final weights go to weights.safetensors as a PyTorch state_dict
+    /// (`torch.nn.Module.load_state_dict(safetensors.torch.load_file(…))` loads it).
     /// `onBatch(epoch, batch, batches)` and `onEpoch` are for progress display. On an error (divergence
     /// included) metrics.csv and a failed summary are written, then the error is rethrown.
     @discardableResult
-    public func run(exportFeatures: Bool = false, onBatch: ((Int, Int, Int) -> Void)? = nil,
+    public func run(exportFeatures: Bool = false, exportWeights: Bool = false, onBatch: ((Int, Int, Int) -> Void)? = nil,
                     onEpoch: ((EpochReport) -> Void)? = nil) throws -> JSONValue {
         let config = trainer.config, epochs = config.optimizer.epochs
         defer { slot.runEnded() }
@@ -184,10 +200,11 @@ public final class NetRun: @unchecked Sendable {
                 last = try measureRow(trainer.epoch, keep: true, into: &row)
             }
             try NPZ.write(trainer.parameterArrays(), to: directory.params)
+            if exportWeights { try Safetensors.write(trainer.network.stateDict(), to: NetRun.weightsFile(in: directory)) }
             if exportFeatures, let m = last { try NPZ.write(m.featureArrays(classifier: trainer.classifier), to: directory.features) }
             let summary = makeSummary(status: "completed", error: nil, lastStats: lastStats, failures: failures,
                                       seconds: (Profile.now() - t0, trainSeconds, measureSeconds, checkpointSeconds),
-                                      trainedImages: trainedImages, exported: exportFeatures)
+                                      trainedImages: trainedImages, exported: exportFeatures, exportedWeights: exportWeights)
             try summary.write(to: directory.summary)
             try slot.commit()
             return summary
@@ -195,7 +212,7 @@ public final class NetRun: @unchecked Sendable {
             try? table.write(to: directory.metrics)
             let summary = makeSummary(status: "failed", error: error, lastStats: lastStats, failures: failures,
                                       seconds: (Profile.now() - t0, trainSeconds, measureSeconds, checkpointSeconds),
-                                      trainedImages: trainedImages, exported: false)
+                                      trainedImages: trainedImages, exported: false, exportedWeights: false)
             try? summary.write(to: directory.summary)
             throw error
         }
@@ -203,7 +220,7 @@ public final class NetRun: @unchecked Sendable {
 
     private func makeSummary(status: String, error: Error?, lastStats: EpochStatistics?, failures: [String],
                              seconds: (total: Double, train: Double, measure: Double, checkpoint: Double),
-                             trainedImages: Int, exported: Bool) -> JSONValue {
+                             trainedImages: Int, exported: Bool, exportedWeights: Bool) -> JSONValue {
         let config = trainer.config, net = trainer.network, data = trainer.data
         var s: JSONValue = ["status": .string(status)]
         if let error {
@@ -224,7 +241,9 @@ public final class NetRun: @unchecked Sendable {
             "normalization": data.normalization.map { .string("\($0)") } ?? .null,
         ])
         s.set("model", [
-            "architecture": "CIFAR-style ResNet (kuangliu/pytorch-cifar) with MLP head",
+            "architecture": .string(net.config.stem == .cifar ? "CIFAR-style ResNet (kuangliu/pytorch-cifar) with MLP head"
+                                    : "ResNet with torchvision's ImageNet stem (7×7 stride 2, 3×3 max-pool) and MLP head"),
+            "stem": .string(net.config.stem.rawValue), "init": .string(net.config.initialization.rawValue),
             "width": .number(Double(net.config.width)), "blocks": .array(net.config.blocks.map { .number(Double($0)) }),
             "head_widths": .array(net.config.headWidths.map { .number(Double($0)) }),
             "classifier_bias": .bool(net.config.classifierBias), "parameters": .number(Double(net.parameterCount)),
@@ -232,6 +251,7 @@ public final class NetRun: @unchecked Sendable {
         ])
         s.set("epochs", .number(Double(trainer.epoch)))
         if let r = resumedFrom { s.set("resumed_from_epoch", .number(Double(r))) }
+        if let w = initialWeights { s.set("initial_weights", .string(w)) }
         // The final row, and the first epoch from which the eval-mode training accuracy stayed at 100%.
         if let lastRow = table.rows.last {
             var final: JSONValue = [:]
@@ -253,7 +273,8 @@ public final class NetRun: @unchecked Sendable {
         s.set("shards", .number(Double(net.context.shards)))
         s.set("blas", .blas(BLASInfo.current, threads: 1, note: "single-threaded inside each shard"))
         if !failures.isEmpty { s.set("metric_failures", .array(failures.map { .string($0) })) }
-        s.set("files", .array((["config.toml", "metrics.csv", "checkpoint.npz", "params.npz"] + (exported ? ["features.npz"] : [])).map { .string($0) }))
+        s.set("files", .array((["config.toml", "metrics.csv", "checkpoint.npz", "params.npz"] + (exported ? ["features.npz"] : [])
+                                 + (exportedWeights ? ["weights.safetensors"] : [])).map { .string($0) }))
         _ = lastStats
         return s
     }

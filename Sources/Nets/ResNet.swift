@@ -1,10 +1,11 @@
 import Foundation
 import Linalg
 
-/// A CIFAR-style ResNet (ResNet18 for `blocks = [2, 2, 2, 2]`) with an optional MLP head and a linear
+/// A ResNet (ResNet18 for `blocks = [2, 2, 2, 2]`) with an optional MLP head and a linear
 /// classifier, trained in Float on channel-major batches (see `FeatureShape`).
 ///
-///   stem:   conv3×3(C_in → w, stride 1, pad 1) → BN → ReLU
+///   stem:   conv3×3(C_in → w, stride 1, pad 1) → BN → ReLU                       (`StemKind.cifar`)
+///           or conv7×7(stride 2, pad 3) → BN → ReLU → max-pool 3×3 (stride 2, pad 1) (`.imagenet`)
 ///   stages: s = 1…4, `blocks[s]` basic blocks of w·2^(s−1) channels, the first with stride 2 for s ≥ 2
 ///   pool:   global average pooling → 8w features
 ///   head:   m × (Linear(h) [+ bias] → ReLU)          (Súkeník, Mondelli & Lampert, NeurIPS 2023)
@@ -12,15 +13,16 @@ import Linalg
 ///
 /// This is the ResNet18 of Tirer & Bruna (ICML 2022, Sec. 6) and of Papyan, Han & Donoho (PNAS 2020),
 /// i.e. kuangliu/pytorch-cifar's `ResNet18`, with the stem's input channels set by the data.
-/// `initialize(seed:)` draws every parameter from one Xoshiro256** stream (Kaiming normal, fan_out, for
-/// convolutions as torchvision; Kaiming normal, fan_in, for head layers; PyTorch's `nn.Linear` default for
-/// the classifier; BN γ = 1, β = 0), in the order of `parameters`.
+/// `initialize(seed:)` draws every parameter from one Xoshiro256** stream with `config.initialization`
+/// (`InitializationScheme`: torchvision's or PyTorch's module defaults).
 public final class ResNet: @unchecked Sendable {
     public let config: ResNetConfig
     public let maxBatch: Int
     public let context: NetContext
     public let stem: Conv2D
     public let stemBN: BatchNorm
+    /// The imagenet stem's 3×3 stride-2 max-pool (nil for the cifar stem).
+    public let stemPool: MaxPool2D?
     /// blocks[s][j]: block j of stage s.
     public let blocks: [[BasicBlock]]
     /// One pooling per stage (the last is the network's; the others run only when features are measured).
@@ -39,10 +41,12 @@ public final class ResNet: @unchecked Sendable {
         self.maxBatch = maxBatch
         self.context = context
         let image = FeatureShape(channels: config.inputChannels, height: config.imageHeight, width: config.imageWidth)
-        stem = Conv2D(name: "conv1", input: image, outChannels: config.width, kernel: 3, stride: 1, padding: 1,
-                      maxBatch: maxBatch, context: context)
+        let imagenet = config.stem == .imagenet
+        stem = Conv2D(name: "conv1", input: image, outChannels: config.width, kernel: imagenet ? 7 : 3,
+                      stride: imagenet ? 2 : 1, padding: imagenet ? 3 : 1, maxBatch: maxBatch, context: context)
         stemBN = BatchNorm(name: "bn1", shape: stem.outputShape, relu: true, maxBatch: maxBatch, context: context)
-        var shape = stem.outputShape
+        stemPool = imagenet ? MaxPool2D(input: stem.outputShape, kernel: 3, stride: 2, padding: 1, maxBatch: maxBatch, context: context) : nil
+        var shape = stemPool?.outputShape ?? stem.outputShape
         var stages: [[BasicBlock]] = []
         var pools: [GlobalAveragePool] = []
         for (s, count) in config.blocks.enumerated() {
@@ -97,31 +101,6 @@ public final class ResNet: @unchecked Sendable {
     /// Number of trainable scalars.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
 
-    /// Draws every parameter from `Xoshiro256StarStar(seed:)`, resets BN running statistics and momentum.
-    public func initialize(seed: UInt64) {
-        var rng = Xoshiro256StarStar(seed: seed)
-        for conv in convolutions {
-            let fanOut = conv.outputShape.channels * conv.kernel * conv.kernel
-            let std = (2.0 / Double(fanOut)).squareRoot()
-            for i in 0..<conv.weight.count { conv.weight.value[i] = Float(std * rng.nextNormal()) }
-        }
-        for bn in batchNorms {
-            bn.gamma.value.assign(Array(repeating: 1, count: bn.gamma.count))
-            bn.beta.value.zero()
-            bn.runningMean.zero()
-            bn.runningVariance.assign(Array(repeating: 1, count: bn.runningVariance.count))
-        }
-        for (lin, _) in head {
-            let std = (2.0 / Double(lin.inFeatures)).squareRoot()
-            for i in 0..<lin.weight.count { lin.weight.value[i] = Float(std * rng.nextNormal()) }
-            lin.bias?.value.zero()
-        }
-        let bound = 1 / Double(classifier.inFeatures).squareRoot()
-        for i in 0..<classifier.weight.count { classifier.weight.value[i] = Float(bound * (2 * rng.nextUniform() - 1)) }
-        if let b = classifier.bias { for i in 0..<b.count { b.value[i] = Float(bound * (2 * rng.nextUniform() - 1)) } }
-        for p in parameters { p.velocity.zero() }
-    }
-
     /// The logits of the last forward pass: K×B, classes as rows, samples as columns.
     public var logits: UnsafePointer<Float> { UnsafePointer(classifier.output.base) }
 
@@ -133,6 +112,10 @@ public final class ResNet: @unchecked Sendable {
         stem.forward(images, batch: batch)
         stemBN.forward(stem.output.base, batch: batch, training: training)
         var x = UnsafePointer(stemBN.output.base)
+        if let pool = stemPool {
+            pool.forward(x, batch: batch)
+            x = UnsafePointer(pool.output.base)
+        }
         for (s, stage) in blocks.enumerated() {
             for block in stage {
                 block.forward(x, batch: batch, training: training)
@@ -176,6 +159,10 @@ public final class ResNet: @unchecked Sendable {
         pools[pools.count - 1].backward(headGradients[0].base, batch: batch, inputGradient: dOut.base)
         for block in blocks.flatMap({ $0 }).reversed() {
             block.backward(dOut.base, batch: batch, inputGradient: dIn.base, scratch: scratch)
+            swap(&dOut, &dIn)
+        }
+        if let pool = stemPool {
+            pool.backward(dOut.base, batch: batch, inputGradient: dIn.base)
             swap(&dOut, &dIn)
         }
         stemBN.backward(dOut.base, batch: batch, inputGradient: scratch.a.base)

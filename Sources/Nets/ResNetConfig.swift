@@ -1,3 +1,14 @@
+/// The first layers of the ResNet, before stage 1 (`model.stem`).
+public enum StemKind: String, Sendable, Codable, CaseIterable, Hashable {
+    /// conv3×3(C_in → w, stride 1, pad 1) → BN → ReLU: the CIFAR ResNet of kuangliu/pytorch-cifar (and of
+    /// Tirer & Bruna 2022, Papyan et al. 2020); keeps the 28×28 or 32×32 resolution.
+    case cifar
+    /// conv7×7(C_in → w, stride 2, pad 3) → BN → ReLU → max-pool 3×3 (stride 2, pad 1): torchvision's
+    /// ImageNet ResNet (He et al., CVPR 2016, Table 1), as used by tding1/Neural-Collapse; divides the
+    /// resolution by 4 (28×28 → 7×7 at stage 1).
+    case imagenet
+}
+
 /// The architecture of a CIFAR-style ResNet with an optional MLP head (see `ResNet`).
 public struct ResNetConfig: Equatable, Hashable, Sendable, Codable {
     /// 1 (MNIST, Fashion-MNIST) or 3 (CIFAR-10).
@@ -17,10 +28,17 @@ public struct ResNetConfig: Equatable, Hashable, Sendable, Codable {
     public var classes: Int
     /// Whether the classifier has a bias (Tirer & Bruna's MSE experiments use none; cross-entropy ones do).
     public var classifierBias: Bool
+    /// The stem before stage 1.
+    public var stem: StemKind
+    /// How `ResNet.initialize(seed:)` draws the parameters.
+    public var initialization: InitializationScheme
 
     public init(inputChannels: Int = 1, imageHeight: Int = 28, imageWidth: Int = 28, width: Int = 64,
                 blocks: [Int] = [2, 2, 2, 2], headWidths: [Int] = [], headBias: Bool = false,
-                classes: Int = 10, classifierBias: Bool = false) {
+                classes: Int = 10, classifierBias: Bool = false, stem: StemKind = .cifar,
+                initialization: InitializationScheme = .torchvision) {
+        self.stem = stem
+        self.initialization = initialization
         self.inputChannels = inputChannels
         self.imageHeight = imageHeight
         self.imageWidth = imageWidth

@@ -79,7 +79,7 @@ public struct TrainConfig: Equatable, Sendable {
 
     static let schema: [(String, [String])] = [
         ("data", ["dataset", "directory", "per_class", "test_per_class", "seed", "normalize"]),
-        ("model", ["width", "blocks", "head_widths", "head_bias", "classifier_bias"]),
+        ("model", ["width", "blocks", "head_widths", "head_bias", "classifier_bias", "stem", "init"]),
         ("loss", ["kind", "mse_scale"]),
         ("optimizer", ["learning_rate", "momentum", "weight_decay", "weight_decay_backbone", "weight_decay_head",
                        "weight_decay_classifier", "gamma", "step_epochs", "epochs", "batch_size"]),
@@ -141,6 +141,8 @@ public struct TrainConfig: Equatable, Sendable {
         c.model.headWidths = try m.ints("head_widths", default: [])
         c.model.headBias = try m.bool("head_bias", default: false)
         c.model.classifierBias = try m.bool("classifier_bias", default: false)
+        c.model.stem = try m.choice("stem", default: c.model.stem)
+        c.model.initialization = try m.choice("init", default: c.model.initialization)
 
         c.loss.kind = try l.choice("kind", default: c.loss.kind)
         c.loss.mseScale = try l.choice("mse_scale", default: c.loss.mseScale)
@@ -199,7 +201,8 @@ public struct TrainConfig: Equatable, Sendable {
         s += "per_class = \(data.perClass)\ntest_per_class = \(data.testPerClass)\nseed = \(Int64(bitPattern: data.seed))\n"
         s += "normalize = \(TOMLLiteral.string(data.normalize.rawValue))\n\n"
         s += "[model]\nwidth = \(model.width)\nblocks = \(TOMLLiteral.ints(model.blocks))\nhead_widths = \(TOMLLiteral.ints(model.headWidths))\n"
-        s += "head_bias = \(model.headBias)\nclassifier_bias = \(model.classifierBias)\n\n"
+        s += "head_bias = \(model.headBias)\nclassifier_bias = \(model.classifierBias)\n"
+        s += "stem = \(TOMLLiteral.string(model.stem.rawValue))\ninit = \(TOMLLiteral.string(model.initialization.rawValue))\n\n"
         s += "[loss]\nkind = \(TOMLLiteral.string(loss.kind.rawValue))\nmse_scale = \(TOMLLiteral.string(loss.mseScale.rawValue))\n\n"
         s += "[optimizer]\nlearning_rate = \(TOMLLiteral.double(optimizer.learningRate))\nmomentum = \(TOMLLiteral.double(optimizer.momentum))\n"
         s += "weight_decay_backbone = \(TOMLLiteral.double(optimizer.weightDecay[.backbone] ?? 0))\n"

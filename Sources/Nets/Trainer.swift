@@ -117,14 +117,14 @@ public final class Trainer: @unchecked Sendable {
         return out
     }
 
-    /// The weights and BN running statistics, named as the keys of the equivalent PyTorch model's state_dict.
-    public func parameterArrays() -> [(name: String, array: NDArray)] {
-        var out: [(name: String, array: NDArray)] = network.parameters.map { p in (p.name, NDArray(shape: p.shape, data: .float32(p.value.array))) }
-        for bn in network.batchNorms {
-            out.append(("\(bn.name).running_mean", NDArray(shape: [bn.shape.channels], data: .float32(bn.runningMean.array))))
-            out.append(("\(bn.name).running_var", NDArray(shape: [bn.shape.channels], data: .float32(bn.runningVariance.array))))
-        }
-        return out
+    /// The weights and BN buffers (running statistics, `num_batches_tracked`) as the equivalent PyTorch
+    /// model's state_dict (`ResNet.stateDict()`).
+    public func parameterArrays() -> [(name: String, array: NDArray)] { network.stateDict() }
+
+    /// Training steps per epoch: ⌈N/B⌉, less a last batch of one sample (`nextEpochBatches`).
+    var batchesPerEpoch: Int {
+        let n = data.train.count, b = network.maxBatch
+        return n / b + (n % b >= 2 ? 1 : 0)
     }
 
     /// Restores a checkpoint written by `checkpointArrays` for the same config.
@@ -149,6 +149,19 @@ public final class Trainer: @unchecked Sendable {
         for bn in network.batchNorms {
             bn.runningMean.assign(try floats("\(bn.name).running_mean", shape: [bn.shape.channels]))
             bn.runningVariance.assign(try floats("\(bn.name).running_var", shape: [bn.shape.channels]))
+        }
+        let e0 = try fetch("epoch", shape: [1]).integers?.first ?? 0
+        for bn in network.batchNorms {
+            // Checkpoints written before num_batches_tracked was kept lack it: every step of a run started
+            // from scratch passes each BN once in training mode, so it is epoch × batches per epoch.
+            if let a = byName["\(bn.name).num_batches_tracked"] {
+                guard a.shape == [], let v = a.integers?.first, v >= 0 else {
+                    throw NetsError.badCheckpoint(path: path, reason: "'\(bn.name).num_batches_tracked' must be one non-negative integer")
+                }
+                bn.batchesTracked = Int64(v)
+            } else {
+                bn.batchesTracked = Int64(max(0, e0) * batchesPerEpoch)
+            }
         }
         guard let words = try fetch("rng_state", shape: [4]).integers, words.contains(where: { $0 != 0 }) else {
             throw NetsError.badCheckpoint(path: path, reason: "'rng_state' must be 4 integers, not all zero")

@@ -10,12 +10,13 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Train a CIFAR-style ResNet18 (+ MLP head) in Float on OpenBLAS and measure NC per layer.",
         discussion: """
-        Writes a run directory: config.toml (resolved, every key), metrics.csv (per epoch: loss, accuracy, and at measured epochs NC1, NC2 (OF, ETF), … per layer, NC3/NC4 of the classifier), checkpoint.npz after every epoch (weights, BN statistics, momentum, RNG state, epoch), params.npz (final weights, PyTorch state_dict names) and summary.json; features.npz with --export-features (one N×d array per layer, samples as rows, labels, classifier weight/bias: readable by `collapse measure` and NumPy). Keys and defaults: docs/networks.md.
+        Writes a run directory: config.toml (resolved, every key), metrics.csv (per epoch: loss, accuracy, and at measured epochs NC1, NC2 (OF, ETF), … per layer, NC3/NC4 of the classifier), checkpoint.npz after every epoch (weights, BN statistics, momentum, RNG state, epoch), params.npz (final weights, PyTorch state_dict names) and summary.json; weights.safetensors with --export-weights (the same state_dict for PyTorch's load_state_dict); features.npz with --export-features (one N×d array per layer, samples as rows, labels, classifier weight/bias: readable by `collapse measure` and NumPy). Keys and defaults: docs/networks.md.
 
         Examples:
           collapse train experiments/tirer2022-fig5-mse.toml --out runs/fig5-mse
           collapse train experiments/sukenik2023-mlp-head.toml --set optimizer.epochs=10
           collapse train --resume runs/fig5-mse --set optimizer.epochs=80
+          collapse train experiments/tirer2022-fig5-mse.toml --init torch_init.safetensors --export-weights
         """
     )
 
@@ -36,6 +37,12 @@ struct Train: ParsableCommand {
 
     @OptionGroup var memory: MemoryOption
 
+    @Option(name: .customLong("init"), help: "Start from a PyTorch state_dict saved with safetensors.torch.save_file (PyTorch's names and shapes, BN buffers included; docs/networks.md) instead of model.init.")
+    var initWeights: String?
+
+    @Flag(help: "Also write weights.safetensors: the final weights as a PyTorch state_dict (load_state_dict loads it).")
+    var exportWeights = false
+
     @Flag(help: "Overwrite an existing run in the output directory.")
     var force = false
 
@@ -48,8 +55,8 @@ struct Train: ParsableCommand {
     func validate() throws {
         if exampleConfig { return }
         if resume == nil, config == nil { throw ValidationError("give a CONFIG.toml, or --resume RUN_DIR (or --example-config for a template)") }
-        if resume != nil, config != nil || out != nil || force {
-            throw ValidationError("--resume takes no CONFIG, --out or --force: the run directory has them")
+        if resume != nil, config != nil || out != nil || force || initWeights != nil {
+            throw ValidationError("--resume takes no CONFIG, --out, --force or --init: the run directory has them")
         }
         if out?.trimmingCharacters(in: .whitespaces).isEmpty == true { throw ValidationError("--out is empty: give a run directory") }
         if resume?.trimmingCharacters(in: .whitespaces).isEmpty == true { throw ValidationError("--resume is empty: give a run directory") }
@@ -81,17 +88,19 @@ struct Train: ParsableCommand {
             let provenance = RunProvenance(configFile: path, citation: RunProvenance.leadingComments(text),
                                            description: ExperimentPresets.describe(text).nonEmpty, overrides: overrides)
             run = try TrainDriver.start(cfg, directory: URL(fileURLWithPath: out ?? "runs/\(title)"), force: force,
+                                        initialWeights: initWeights.map { URL(fileURLWithPath: $0) },
                                         provenance: provenance, quiet: quiet)
         }
-        try TrainDriver.execute(run, title: title, exportFeatures: exportFeatures, quiet: quiet)
+        try TrainDriver.execute(run, title: title, exportFeatures: exportFeatures, exportWeights: exportWeights, quiet: quiet)
     }
 }
 
 /// Starts a trained-network run, trains it with a progress display, then writes the figures and index.html
 /// and prints the result. Shared by `collapse train` and `collapse reproduce`.
 enum TrainDriver {
-    static func start(_ cfg: TrainConfig, directory dir: URL, force: Bool, provenance: RunProvenance, quiet: Bool) throws -> NetRun {
-        let run = try NetRun.start(config: cfg, directory: dir, overwrite: force, provenance: provenance)
+    static func start(_ cfg: TrainConfig, directory dir: URL, force: Bool, initialWeights: URL? = nil,
+                      provenance: RunProvenance, quiet: Bool) throws -> NetRun {
+        let run = try NetRun.start(config: cfg, directory: dir, overwrite: force, initialWeights: initialWeights, provenance: provenance)
         let t = run.trainer, net = t.network.config
         if !quiet {
             print("run \(dir.path): \(t.data.train.name), \(t.data.train.count) training samples"
@@ -118,7 +127,7 @@ enum TrainDriver {
         return line
     }
 
-    static func execute(_ run: NetRun, title: String, exportFeatures: Bool, quiet: Bool) throws {
+    static func execute(_ run: NetRun, title: String, exportFeatures: Bool, exportWeights: Bool = false, quiet: Bool) throws {
         run.slot.keepsLockAfterRun = true  // the report below is part of the run
         defer { run.slot.release() }
         for n in run.slot.notes { Run.noteLine(n) }
@@ -128,7 +137,7 @@ enum TrainDriver {
         var lastDraw = 0.0
         let summary: JSONValue
         do {
-            summary = try run.run(exportFeatures: exportFeatures, onBatch: { e, b, n in
+            summary = try run.run(exportFeatures: exportFeatures, exportWeights: exportWeights, onBatch: { e, b, n in
                 guard tty else { return }
                 let now = Date().timeIntervalSince1970
                 if now - lastDraw < 0.25 && b < n { return }

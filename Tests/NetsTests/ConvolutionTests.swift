@@ -20,10 +20,12 @@ func naiveConvolution(_ x: [Float], _ w: [Float], input s: FeatureShape, batch: 
 }
 
 @Suite struct ConvolutionTests {
-    /// (kernel, stride, padding, algorithm): the four convolutions of a ResNet, on an odd, non-square image
-    /// (5×7: Winograd's last tile row and column are cropped), the 3×3 stride-1 one by im2col and by Winograd.
+    /// (kernel, stride, padding, algorithm): the convolutions of a ResNet, on an odd, non-square image
+    /// (5×7: Winograd's last tile row and column are cropped), the 3×3 stride-1 one by im2col and by Winograd,
+    /// and the imagenet stem's 7×7 stride 2 pad 3 (a kernel larger than the image: most taps are padding).
     static let cases: [(Int, Int, Int, ConvolutionAlgorithm)] = [
         (3, 1, 1, .im2col), (3, 1, 1, .winograd), (3, 2, 1, .im2col), (1, 2, 0, .im2col), (1, 1, 0, .im2col),
+        (7, 2, 3, .im2col),
     ]
 
     /// A 3-sample batch in 2 shards with a column budget of one sample per chunk: every code path

@@ -42,11 +42,15 @@ func reluSigns(_ bns: [BatchNorm], _ relus: [ReLU] = [], batch: Int) -> [Bool] {
     }
 
     /// The whole network (stem, identity and projection blocks, pooling, a two-layer head, a biased
-    /// classifier) with both losses: every parameter's gradient against finite differences of the loss.
-    @Test(arguments: [(LossKind.mse, ConvolutionAlgorithm.im2col), (.ce, .winograd)])
-    func resnetGradientsMatchFiniteDifferences(loss kind: LossKind, algorithm: ConvolutionAlgorithm) throws {
-        let config = ResNetConfig(inputChannels: 1, imageHeight: 5, imageWidth: 5, width: 2, blocks: [2, 1],
-                                  headWidths: [4, 3], headBias: true, classes: 3, classifierBias: true)
+    /// classifier) with both losses and both stems: every parameter's gradient against finite differences
+    /// of the loss. The imagenet stem (7×7 stride 2, max-pool) runs on 9×9 images: 5×5 after the
+    /// convolution, 3×3 after the pooling.
+    @Test(arguments: [(LossKind.mse, ConvolutionAlgorithm.im2col, StemKind.cifar), (.ce, .winograd, .cifar),
+                      (.mse, .im2col, .imagenet)])
+    func resnetGradientsMatchFiniteDifferences(loss kind: LossKind, algorithm: ConvolutionAlgorithm, stem: StemKind) throws {
+        let side = stem == .imagenet ? 9 : 5
+        let config = ResNetConfig(inputChannels: 1, imageHeight: side, imageWidth: side, width: 2, blocks: [2, 1],
+                                  headWidths: [4, 3], headBias: true, classes: 3, classifierBias: true, stem: stem)
         let ctx = NetContext(threads: 2, shards: 2, columnBudget: 64, algorithm: algorithm)
         let net = try ResNet(config: config, maxBatch: 4, context: ctx)
         net.initialize(seed: 5)
@@ -57,7 +61,7 @@ func reluSigns(_ bns: [BatchNorm], _ relus: [ReLU] = [], batch: Int) -> [Bool] {
             bn.beta.value.assign(rng.floats(bn.beta.count, scale: 0.3))
         }
         for (lin, _) in net.head { lin.bias!.value.assign(rng.floats(lin.outFeatures, scale: 0.3)) }
-        let images = FloatBuffer(rng.floats(25 * 4))
+        let images = FloatBuffer(rng.floats(side * side * 4))
         let labels: [Int32] = [0, 2, 1, 2]
         let lossFn = LossFunction(kind: kind, mseScale: .mean)
         let dLogits = FloatBuffer(count: 3 * 4)
@@ -72,7 +76,13 @@ func reluSigns(_ bns: [BatchNorm], _ relus: [ReLU] = [], batch: Int) -> [Bool] {
                 lossFn.evaluate(logits: net.logits, labels: l.baseAddress!, batch: 4, classes: 3, gradient: nil).loss
             }
         }
-        let mask = { reluSigns(net.batchNorms, net.head.map(\.1), batch: 4) }
+        let mask = { () -> [Bool] in
+            var m = reluSigns(net.batchNorms, net.head.map(\.1), batch: 4)
+            if let pool = net.stemPool {  // the max-pool's winners, as bits
+                for i in 0..<pool.outputShape.count(batch: 4) { m += (0..<32).map { pool.argmax[i] & (1 << $0) != 0 } }
+            }
+            return m
+        }
         // The loss is O(1) and its gradients O(0.1): a smaller step keeps the truncation error of this
         // deep composition below the tolerance.
         let check = GradientCheck(h: 4e-3, atol: 5e-4, rtol: 2e-3)

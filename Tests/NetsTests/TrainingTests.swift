@@ -49,6 +49,8 @@ func tinyConfig(threads: Int = 1, epochs: Int = 2, head: [Int] = []) throws -> T
             width = 8
             head_widths = [32, 32]
             classifier_bias = true
+            stem = "imagenet"
+            init = "pytorch"
             [loss]
             kind = "ce"
             [optimizer]
@@ -56,6 +58,8 @@ func tinyConfig(threads: Int = 1, epochs: Int = 2, head: [Int] = []) throws -> T
             weight_decay_head = 1e-3
             """)
         #expect(custom.optimizer.weightDecay == [.backbone: 1e-4, .head: 1e-3, .classifier: 1e-4])
+        #expect(custom.model.stem == .imagenet && custom.model.initialization == .pytorch)
+        #expect(c.model.stem == .cifar && c.model.initialization == .torchvision, "defaults")
         #expect(try TrainConfig.parse(custom.toml) == custom, "the resolved config parses back to itself")
         #expect(try TrainConfig.parse("", overrides: ["optimizer.epochs=7", "model.width=4"]).optimizer.epochs == 7)
     }
@@ -67,6 +71,7 @@ func tinyConfig(threads: Int = 1, epochs: Int = 2, head: [Int] = []) throws -> T
         let c = try TrainConfig.load(root.appendingPathComponent("experiments/\(name).toml"))
         #expect(c.optimizer.learningRate == 0.05 && c.optimizer.stepEpochs == 40 && c.optimizer.gamma == 0.1)
         #expect(c.loss.kind == (name.hasSuffix("ce") ? .ce : .mse) && c.model.classifierBias == name.hasSuffix("ce"))
+        #expect(c.model.stem == .cifar && c.model.initialization == .torchvision, "the presets state their stem and init")
     }
 
     @Test func errorsNameTheKey() {
