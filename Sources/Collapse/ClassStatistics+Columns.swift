@@ -3,7 +3,8 @@ import Linalg
 /// The exact path for an unconstrained features model: H ∈ R^{d×N} with samples as COLUMNS in class-major
 /// order (sample i has label i / n, n = N / K), the layout of Tirer & Bruna (2022) and Súkeník et al. (2023).
 ///
-/// μ_k = (1/n) H_{:, kn..<(k+1)n}·1 (contiguous row segments), and S_W = H_c H_cᵀ with
+/// μ_k = p + (1/n) (H − p1ᵀ)_{:, kn..<(k+1)n}·1 (contiguous row segments; p = the first column, the pivot
+/// of `ClassStatistics`), and S_W = H_c H_cᵀ with
 /// H_c = H − M̄·Eᵀ (E the N×K class indicator), formed block by block: each block of at most
 /// `columnBlock` columns is centered into a d×b workspace and added with one dsyrk, so the cost is
 /// d·N (means, centering) + d²·N flops (half of a gemm) and the extra memory is d·b Doubles.
@@ -26,18 +27,21 @@ extension ClassStatistics {
                                                expected: Swift.max(K, (N / K) * K), found: N)
         }
         let n = N / K
+        // The pivot p is the first sample (see `ClassStatistics`): the sums below are of z − p.
+        let p0 = (0..<d).map { h[$0, 0] }
         var mu = [Double](repeating: 0, count: K * d)
         h.withUnsafeBufferPointer { p in
             for i in 0..<d {
-                let row = p.baseAddress! + i * N
+                let row = p.baseAddress! + i * N, pi = p0[i]
                 for k in 0..<K {
                     var s = 0.0
-                    for j in (k * n)..<((k + 1) * n) { s += row[j] }
+                    for j in (k * n)..<((k + 1) * n) { s += row[j] - pi }
                     mu[k * d + i] = s / Double(n)
                 }
             }
         }
-        if !mu.allSatisfy(\.isFinite) {
+        let pivotFinite = p0.allSatisfy(\.isFinite)
+        if !pivotFinite || !mu.allSatisfy(\.isFinite) {
             // The first bad sample is the smallest column index holding NaN/Inf.
             var first: (sample: Int, feature: Int)? = nil
             for i in 0..<d {
@@ -60,9 +64,9 @@ extension ClassStatistics {
                         var j = c0
                         while j < c0 + w {  // one class segment at a time inside the block
                             let k = j / n, end = Swift.min(c0 + w, (k + 1) * n)
-                            let m = mu[k * d + i]
+                            let m = mu[k * d + i], pi = p0[i]
                             var s = 0.0
-                            for jj in j..<end { let v = row[jj] - m; o[jj - c0] = v; s += v * v }
+                            for jj in j..<end { let v = (row[jj] - pi) - m; o[jj - c0] = v; s += v * v }
                             t[k] += s
                             j = end
                         }
@@ -77,7 +81,9 @@ extension ClassStatistics {
             }
             c0 += w
         }
-        means = Matrix(rows: K, cols: d, storage: mu)
+        shiftedMeans = Matrix(rows: K, cols: d, storage: mu)
+        pivot = p0
+        hasPivot = true
         counts = [Int](repeating: n, count: K)
         classScatterTraces = t
         sampleCount = N

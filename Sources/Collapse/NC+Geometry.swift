@@ -26,14 +26,14 @@ extension NC {
     public static func meanGeometry(_ s: ClassStatistics) throws -> MeanGeometry {
         try s.validate()
         let K = s.classes, d = s.dimension
-        let m = s.means, mc = s.centeredMeans
+        let mc = s.centeredMeans  // μ_k − μ_k' = (μ_k − μ_G) − (μ_k' − μ_G), free of any common offset
         var ratios = [Double](), cosines = [Double]()
         let g = gram(rows: mc)
         let r = (0..<K).map { g[$0, $0].squareRoot() }
         for k in 0..<K {
             for l in (k + 1)..<K {
                 var dist2 = 0.0
-                for j in 0..<d { let t = m[k, j] - m[l, j]; dist2 += t * t }
+                for j in 0..<d { let t = mc[k, j] - mc[l, j]; dist2 += t * t }
                 let vk = s.classScatterTraces[k] / Double(s.counts[k])
                 let vl = s.classScatterTraces[l] / Double(s.counts[l])
                 ratios.append(dist2 > 0 ? (vk + vl) / (2 * dist2) : .nan)
