@@ -24,3 +24,9 @@ if ((${#need_pip[@]})); then
     echo "setup: installing Python packages: ${need_pip[*]}"
     python3 -m pip install -q --disable-pip-version-check "${need_pip[@]}"
 fi
+
+# PyTorch's CPU build (the local wheel folder pip is configured with has it; elsewhere add
+# --index-url https://download.pytorch.org/whl/cpu), for the recorder's tests and the nets benchmark.
+python3 -c "import torch" 2>/dev/null || python3 -m pip install -q torch==2.13.0+cpu
+# The feature recorder (python/, with numpy and safetensors), installed from this checkout.
+python3 -c "import nc_recorder" 2>/dev/null || python3 -m pip install -q "$(dirname "$0")/../python"
