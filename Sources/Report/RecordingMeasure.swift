@@ -17,6 +17,8 @@ public struct RecordingOptions: Sendable {
     public var test: URL? = nil
     /// Where metrics.csv, summary.json, figures/ and index.html go (nil: the recording directory).
     public var out: URL? = nil
+    /// μ_G of the peers' metrics (`NCMetrics.extended`): the mean of the class means or the sample mean.
+    public var globalMean: GlobalMean = .classMeans
     public init() {}
 }
 
@@ -229,7 +231,9 @@ public enum RecordingMeasure {
         var metrics: [String: LevelMetrics] = [:]
         for l in layers {
             let isHead = classifier != nil && l == classifierLayer
-            metrics[l] = try NCMetrics.compute(stats[l]!, classifier: isHead ? classifier : nil, nc4: isHead ? train?.nc4 : nil)
+            let base = try NCMetrics.compute(stats[l]!, classifier: isHead ? classifier : nil, nc4: isHead ? train?.nc4 : nil)
+            let more = try NCMetrics.extended(stats[l]!, classifier: isHead ? classifier : nil, globalMean: options.globalMean)
+            metrics[l] = LevelMetrics(scalars: base.scalars + more.scalars, vectors: base.vectors)
         }
         return EpochMeasurement(epoch: number, samples: opened.reduce(0) { $0 + $1.labels.count }, classes: K,
                                 layers: layers.map { ($0, dims[$0]!) }, metrics: metrics, statistics: stats,

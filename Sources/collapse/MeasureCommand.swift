@@ -38,6 +38,8 @@ struct Measure: ParsableCommand {
     var test: String?
     @Option(help: "Where a DIR measurement writes its files (default: DIR).")
     var out: String?
+    @Option(help: "μ_G of gnc2, nc3_zhu, unc3, bias_relation (DIR): class_means (mean of the class means) or sample_mean.")
+    var globalMean: GlobalMean = .classMeans
 
     var layerList: [String]? { layers.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } } }
 
@@ -117,6 +119,7 @@ struct Measure: ParsableCommand {
         o.batchRows = batchRows
         o.test = test.map { URL(fileURLWithPath: $0) }
         o.out = out.map { URL(fileURLWithPath: $0) }
+        o.globalMean = globalMean
         let dir = URL(fileURLWithPath: file)
         let r = try RecordingMeasure.run(directory: dir, options: o)
         for n in r.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
@@ -161,3 +164,4 @@ struct Measure: ParsableCommand {
 }
 
 extension GramTarget: ExpressibleByArgument {}
+extension GlobalMean: ExpressibleByArgument {}

@@ -49,10 +49,13 @@ import Testing
             try Safetensors.write([("weight", NDArray(w)), ("bias", NDArray(b))], to: ed.appendingPathComponent("classifier.safetensors"))
             // The one-file, in-memory result with the same classifier on the last layer.
             let c = Classifier(weight: w, bias: b)
-            expected.append([
-                "a": try NCMetrics.measure(rows: f["a"]!, labels: y, classes: K, layer: "a"),
-                "b": try NCMetrics.measure(rows: f["b"]!, labels: y, classes: K, classifier: c, layer: "b"),
-            ])
+            func whole(_ l: String, _ c: Classifier?) throws -> LevelMetrics {
+                let base = try NCMetrics.measure(rows: f[l]!, labels: y, classes: K, classifier: c, layer: l)
+                var s = try ClassStatistics(classes: K, dimension: dims[l]!, layer: l)
+                try s.add(rows: f[l]!, labels: y)
+                return LevelMetrics(scalars: base.scalars + (try NCMetrics.extended(s, classifier: c)).scalars, vectors: base.vectors)
+            }
+            expected.append(["a": try whole("a", nil), "b": try whole("b", c)])
         }
         return expected
     }

@@ -86,7 +86,19 @@ def reference(Z, y, K, W=None, b=None):
     sM = np.linalg.svd(Mc, compute_uv=False)
     out["means_rank"] = np.sum(sM > tau * sM[0])
     out["means_stable_rank"] = np.sum(sM ** 2) / sM[0] ** 2
+    # GNC2 (hyperspherical uniformity): log and Riesz (s = d − 2) kernels over pairs k < l of unit centered means.
+    U = (Mc / norms).T
+    iu = np.triu_indices(K, 1)
+    r = np.linalg.norm(U[:, None, :] - U[None, :, :], axis=2)[iu]
+    for name, v in (("gnc2_log", -np.log(r)), ("gnc2_riesz", r ** (-(d - 2.0)))):
+        out[name] = v.mean()
+        out[name + "_var"] = np.mean((v - v.mean()) ** 2)
     if W is not None:
+        P = W @ Mc
+        out["nc3_zhu"] = np.linalg.norm(P / np.linalg.norm(P) - (np.eye(K) - 1 / K) / np.sqrt(K - 1))
+        cosk = np.sum(W * Mc.T, axis=1) / (np.linalg.norm(W, axis=1) * norms)
+        out["unc3"] = np.std(cosk) / np.mean(cosk)
+        out["bias_relation"] = np.linalg.norm(W @ (shift + (mu - shift).mean(axis=0)) + b)
         out["nc2w_of"] = gram(W @ W.T, "of")
         out["nc2w_etf"] = gram(W @ W.T, "etf")
         out["nc3"] = np.linalg.norm(W / np.linalg.norm(W) - Mbar.T / np.linalg.norm(Mbar))
@@ -169,7 +181,7 @@ def test_every_metric_matches_numpy(recording):
                 got = row[column]
                 assert close(got, want), f"epoch {e} {column}: collapse {got!r}, NumPy {want!r}"
                 checked += 1
-    assert checked == 2 * (11 * 3 + 10)  # 11 per layer; 8 classifier metrics and 2 accuracies
+    assert checked == 2 * (15 * 3 + 13)  # 15 per layer; 11 classifier metrics and 2 accuracies
     summary = json.load(open(recording / "summary.json"))
     assert summary["classes"] == 10 and summary["samples"] == 5000 and summary["classifier_layer"] == "penult"
     assert os.path.exists(recording / "index.html") and os.path.exists(recording / "figures" / "nc1.svg")
