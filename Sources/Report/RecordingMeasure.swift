@@ -17,6 +17,8 @@ public struct RecordingOptions: Sendable {
     public var test: URL? = nil
     /// Where metrics.csv, summary.json, figures/ and index.html go (nil: the recording directory).
     public var out: URL? = nil
+    /// Out-of-distribution features (a recording directory with the same epochs, or one file) for NC5.
+    public var ood: URL? = nil
     /// μ_G of the peers' metrics (`NCMetrics.extended`): the mean of the class means or the sample mean.
     public var globalMean: GlobalMean = .classMeans
     public init() {}
@@ -274,18 +276,17 @@ public enum RecordingMeasure {
         var notes: [String] = []
         var results: [EpochMeasurement] = []
         let all = try epochs(in: directory)
-        let testEpochs: [Int: [URL]]
-        if let t = options.test {
+        func heldOut(_ t: URL?, _ flag: String) throws -> [Int: [URL]] {
+            guard let t else { return [:] }
             var isDir: ObjCBool = false
             if FileManager.default.fileExists(atPath: t.path, isDirectory: &isDir), isDir.boolValue {
-                testEpochs = Dictionary(uniqueKeysWithValues: try epochs(in: t).map { ($0.number, try shards(in: $0.url)) })
-            } else {
-                testEpochs = [all.last!.number: [t]]
-                if all.count > 1 { notes.append("--test \(t.path) is one file: measured against the last epoch (\(all.last!.number)) only") }
+                return Dictionary(uniqueKeysWithValues: try epochs(in: t).map { ($0.number, try shards(in: $0.url)) })
             }
-        } else {
-            testEpochs = [:]
+            if all.count > 1 { notes.append("\(flag) \(t.path) is one file: measured against the last epoch (\(all.last!.number)) only") }
+            return [all.last!.number: [t]]
         }
+        let testEpochs = try heldOut(options.test, "--test")
+        let oodEpochs = try heldOut(options.ood, "--ood")
         for e in all {
             var m = try measureEpoch(number: e.number, directory: e.url, options: options, layerOrder: order,
                                      classifierLayer: declared, notes: &notes)
@@ -304,6 +305,9 @@ public enum RecordingMeasure {
             } else if options.test != nil, testEpochs.count > 1 || all.count == 1 {
                 notes.append("--test: no held-out shards for epoch \(e.number)")
             }
+            if let files = oodEpochs[e.number], !files.isEmpty {
+                try addOOD(files, to: &m, batchRows: options.batchRows)
+            }
             results.append(m)
         }
         let out = options.out ?? directory
@@ -313,6 +317,33 @@ public enum RecordingMeasure {
                              to: out.appendingPathComponent("summary.json"))
         let report = try RunReport.write(runDirectory: out, title: directory.lastPathComponent, includeETF: true)
         return (results, notes, report)
+    }
+
+    /// NC5 per layer (`nc5`, Ammar et al. 2024): the OOD features' sample mean of each layer against the
+    /// layer's in-distribution class means. Every measured layer must be in every OOD file with the same d.
+    static func addOOD(_ files: [URL], to m: inout EpochMeasurement, batchRows: Int) throws {
+        for l in m.layers {
+            var sum = [Double](repeating: 0, count: l.dimension)
+            var n = 0
+            for u in files {
+                let f = try FeatureFile(u)
+                guard let shape = f.shape(l.name), (shape.count == 2 ? shape[1] : 1) == l.dimension else {
+                    throw CollapseError.invalidFile(path: u.path, reason: "no layer '\(l.name)' with d = \(l.dimension) (needed for NC5 against the in-distribution features)")
+                }
+                func add<T: BinaryFloatingPoint>(_ b: Matrix<T>) {
+                    b.withUnsafeBufferPointer { p in
+                        for i in 0..<b.rows { for j in 0..<l.dimension { sum[j] += Double(p[i * l.dimension + j]) } }
+                    }
+                    n += b.rows
+                }
+                try f.forEachBatch(l.name, maxRows: batchRows, double: { b, _ in add(b) }, float: { b, _ in add(b) })
+            }
+            guard n > 0 else { throw CollapseError.invalidFile(path: files[0].path, reason: "no OOD samples for layer '\(l.name)'") }
+            let g = sum.map { $0 / Double(n) }
+            let base = m.metrics[l.name]!
+            m.metrics[l.name] = LevelMetrics(scalars: base.scalars + [("nc5", NC.oodOrthogonality(means: m.statistics[l.name]!.means, oodMean: g))],
+                                             vectors: base.vectors)
+        }
     }
 
     /// metrics.csv: `epoch`, the classifier's accuracies, then `<metric>_<layer>` for every layer.

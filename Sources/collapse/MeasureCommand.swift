@@ -36,6 +36,8 @@ struct Measure: ParsableCommand {
     var layers: String?
     @Option(help: "Held-out features for test NC4 and accuracy (DIR only): a recording directory or one file.")
     var test: String?
+    @Option(help: "Out-of-distribution features for NC5 per layer (DIR only): a recording directory or one file.")
+    var ood: String?
     @Option(help: "Where a DIR measurement writes its files (default: DIR).")
     var out: String?
     @Option(help: "μ_G of gnc2, nc3_zhu, unc3, bias_relation (DIR): class_means (mean of the class means) or sample_mean.")
@@ -54,7 +56,7 @@ struct Measure: ParsableCommand {
         if FileManager.default.fileExists(atPath: file, isDirectory: &isDir), isDir.boolValue {
             return try runDirectory()
         }
-        if test != nil || out != nil { throw ValidationError("--test and --out apply to a recording directory") }
+        if test != nil || out != nil || ood != nil { throw ValidationError("--test, --ood and --out apply to a recording directory") }
         let source = try FeatureFile(URL(fileURLWithPath: file))
         for n in source.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }
         // --labels and --layers select arrays: the plan sees the labels as `labels` and only the chosen layers.
@@ -120,6 +122,7 @@ struct Measure: ParsableCommand {
         o.test = test.map { URL(fileURLWithPath: $0) }
         o.out = out.map { URL(fileURLWithPath: $0) }
         o.globalMean = globalMean
+        o.ood = ood.map { URL(fileURLWithPath: $0) }
         let dir = URL(fileURLWithPath: file)
         let r = try RecordingMeasure.run(directory: dir, options: o)
         for n in r.notes { FileHandle.standardError.write(Data("note: \(n)\n".utf8)) }

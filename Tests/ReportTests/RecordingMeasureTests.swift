@@ -129,6 +129,39 @@ import Testing
         #expect(m.metrics["b"]!["nc4"] == t.nc4)
     }
 
+    @Test func nc5AgainstOODFeatures() throws {
+        let dir = try temporaryDirectory(), ood = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir); try? FileManager.default.removeItem(at: ood) }
+        _ = try writeRecording(dir, epochs: 1, cuts: [50])
+        let (f, y, _, _) = data(seed: 99)   // other features as the OOD set, in two files
+        let files = [ood.appendingPathComponent("o1.safetensors"), ood.appendingPathComponent("o2.npz")]
+        try Safetensors.write(shard(f, y, 0..<80), to: files[0])
+        try NPZ.write(shard(f, y, 80..<N), to: files[1])
+        let ed = ood.appendingPathComponent("epoch_0000")
+        try FileManager.default.createDirectory(at: ed, withIntermediateDirectories: true)
+        for u in files { try FileManager.default.moveItem(at: u, to: ed.appendingPathComponent(u.lastPathComponent)) }
+        var o = RecordingOptions()
+        o.ood = ood
+        let m = try RecordingMeasure.run(directory: dir, options: o).epochs[0]
+        let (train, _, _, _) = data(seed: 10)
+        for l in ["a", "b"] {
+            let d = dims[l]!
+            let g = (0..<d).map { j in (0..<N).reduce(0.0) { $0 + Double(f[l]![$1, j]) } / Double(N) }
+            var mu = [[Double]](repeating: [Double](repeating: 0, count: d), count: K), n = [Int](repeating: 0, count: K)
+            for i in 0..<N { n[y[i]] += 1; for j in 0..<d { mu[y[i]][j] += Double(train[l]![i, j]) } }
+            var want = 0.0
+            for k in 0..<K {
+                let v = mu[k].map { $0 / Double(n[k]) }
+                let dot = (0..<d).reduce(0.0) { $0 + v[$1] * g[$1] }
+                let nv = v.reduce(0.0) { $0 + $1 * $1 }.squareRoot(), ng = g.reduce(0.0) { $0 + $1 * $1 }.squareRoot()
+                want += abs(dot) / (nv * ng) / Double(K)
+            }
+            #expect(close(m.metrics[l]!["nc5"]!, want, 1e-12), "\(l)")
+        }
+    }
+
+    func close(_ a: Double, _ b: Double, _ tol: Double) -> Bool { abs(a - b) <= tol * Swift.max(abs(a), abs(b)) }
+
     func expectError(_ dir: URL, _ o: RecordingOptions = RecordingOptions(), mentions: [String]) {
         do {
             _ = try RecordingMeasure.run(directory: dir, options: o)
