@@ -52,35 +52,17 @@ extension NC {
             let inv = 1 / n.squareRoot()
             for j in 0..<d { u[k, j] *= inv }
         }
-        let t = Swift.min(tile, K)
-        var g = [Double](repeating: 0, count: t * t)
         let pairs = Double(K) * Double(K - 1) / 2
-        // pass 0: Σ k(r); pass 1: Σ (k(r) − mean)².
+        // pass 0: Σ k(r); pass 1: Σ (k(r) − mean)², over the Gram tiles of the unit means.
         var sums = [0.0, 0.0]
         for pass in 0..<2 {
             let m = sums[0] / pairs
             var acc = 0.0
-            u.withUnsafeBufferPointer { up in
-                g.withUnsafeMutableBufferPointer { gp in
-                    var i0 = 0
-                    while i0 < K {
-                        let bi = Swift.min(t, K - i0)
-                        var j0 = i0
-                        while j0 < K {
-                            let bj = Swift.min(t, K - j0)
-                            Double.gemm(transA: false, transB: true, m: bi, n: bj, k: d, alpha: 1,
-                                        a: up.baseAddress! + i0 * d, lda: d, b: up.baseAddress! + j0 * d, ldb: d,
-                                        beta: 0, c: gp.baseAddress!, ldc: bj)
-                            for a in 0..<bi {
-                                for b in (j0 == i0 ? a + 1 : 0)..<bj {
-                                    let r = Swift.max(0, 2 - 2 * gp[a * bj + b]).squareRoot()
-                                    let v = kernel(r)
-                                    acc += pass == 0 ? v : (v - m) * (v - m)
-                                }
-                            }
-                            j0 += bj
-                        }
-                        i0 += bi
+            forEachGramTile(u, tile: tile) { i0, j0, bi, bj, g in
+                for a in 0..<bi {
+                    for b in (j0 == i0 ? a + 1 : 0)..<bj {
+                        let v = kernel(Swift.max(0, 2 - 2 * g[a * bj + b]).squareRoot())
+                        acc += pass == 0 ? v : (v - m) * (v - m)
                     }
                 }
             }

@@ -93,6 +93,17 @@ import Testing
         }
     }
 
+    /// The tiled Gram distance and mean geometry equal the K×K forms at every tile size.
+    @Test func tiledGramDistanceMatchesTheFullMatrix() throws {
+        let (s, _, _) = try statistics(counts: [Int](repeating: 6, count: K), seed: 6)
+        for (a, target) in [(s.means, GramTarget.orthogonalFrame), (s.centeredMeans, .simplexETF)] {
+            let full = NC.gramDistance(NC.gram(rows: a), to: target)
+            for t in [1, 2, 3, 7, 512] {
+                #expect(close(NC.gramDistance(rows: a, to: target, tile: t), full, 1e-12), "\(target) tile \(t)")
+            }
+        }
+    }
+
     /// Known answers: a simplex ETF has every pairwise distance √(2K/(K−1)), so the variance is 0 and the
     /// log mean is −½ log(2K/(K−1)); W = M_c gives nc3_zhu = 0 and unc3 = 0.
     @Test func simplexETFKnownAnswers() throws {
