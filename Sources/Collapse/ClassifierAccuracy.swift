@@ -22,6 +22,9 @@ public struct ClassifierAccuracy: Sendable {
     public private(set) var disagreements = 0
     let scorer: Matrix<Double>   // [M̄ᵀ; W], 2K×d
     let offsets: [Double]        // [−‖μ_k‖²/2; b]
+    /// Rows scored per dgemm: the score workspace stays at most 2²² Doubles (32 MiB) at any K.
+    let chunkRows: Int
+    var scores: [Double] = []
 
     /// Prepares the pass from training statistics and the classifier (validated against K and d).
     public init(statistics s: ClassStatistics, classifier: Classifier) throws {
@@ -36,6 +39,7 @@ public struct ClassifierAccuracy: Sendable {
         scorer = b
         offsets = (0..<K).map { k in -0.5 * m.row(k).reduce(0) { $0 + $1 * $1 } } + (classifier.bias ?? [Double](repeating: 0, count: K))
         counts = [Int](repeating: 0, count: K)
+        chunkRows = Swift.max(1, (1 << 22) / (2 * K))
         correct = counts
         nearestCenterCorrect = counts
     }
@@ -53,21 +57,38 @@ public struct ClassifierAccuracy: Sendable {
             throw CollapseError.labelOutOfRange(layer: layer, sample: counts.reduce(0, +) + i, label: c, classes: classes)
         }
         if x.rows == 0 { return }
-        let scores = Matrix.product(x, scorer, transposeB: true)  // N_b × 2K
-        let K = classes
-        for i in 0..<x.rows {
-            var nearest = 0, decided = 0
-            var bestN = -Double.infinity, bestD = -Double.infinity
-            for k in 0..<K {
-                let sn = scores[i, k] + offsets[k], sd = scores[i, K + k] + offsets[K + k]
-                if sn > bestN { bestN = sn; nearest = k }
-                if sd > bestD { bestD = sd; decided = k }
+        let K = classes, d = scorer.cols, twoK = 2 * K
+        var sc = [Double]()
+        swap(&sc, &scores)
+        defer { swap(&sc, &scores) }
+        if sc.count < Swift.min(chunkRows, x.rows) * twoK { sc = [Double](repeating: 0, count: Swift.min(chunkRows, x.rows) * twoK) }
+        var r0 = 0
+        while r0 < x.rows {
+            let nr = Swift.min(chunkRows, x.rows - r0)
+            x.withUnsafeBufferPointer { xp in
+                scorer.withUnsafeBufferPointer { bp in
+                    sc.withUnsafeMutableBufferPointer { sp in
+                        Double.gemm(transA: false, transB: true, m: nr, n: twoK, k: d, alpha: 1,
+                                    a: xp.baseAddress! + r0 * d, lda: d, b: bp.baseAddress!, ldb: d,
+                                    beta: 0, c: sp.baseAddress!, ldc: twoK)
+                    }
+                }
             }
-            let c = y[i]
-            counts[c] += 1
-            if decided == c { correct[c] += 1 }
-            if nearest == c { nearestCenterCorrect[c] += 1 }
-            if nearest != decided { disagreements += 1 }
+            for i in 0..<nr {
+                var nearest = 0, decided = 0
+                var bestN = -Double.infinity, bestD = -Double.infinity
+                for k in 0..<K {
+                    let sn = sc[i * twoK + k] + offsets[k], sd = sc[i * twoK + K + k] + offsets[K + k]
+                    if sn > bestN { bestN = sn; nearest = k }
+                    if sd > bestD { bestD = sd; decided = k }
+                }
+                let c = y[r0 + i]
+                counts[c] += 1
+                if decided == c { correct[c] += 1 }
+                if nearest == c { nearestCenterCorrect[c] += 1 }
+                if nearest != decided { disagreements += 1 }
+            }
+            r0 += nr
         }
     }
 
