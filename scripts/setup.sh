@@ -30,6 +30,10 @@ if ((${#need_pip[@]})); then
     python3 -m pip install -q --disable-pip-version-check "${need_pip[@]}"
 fi
 
-# PyTorch's CPU build (from the local wheel folder; a plain `pip install torch` would pull CUDA): the
-# equivalence test against PyTorch (Tests/NetsTests/TorchEquivalenceTests.swift) and bench/ scripts.
+# PyTorch's CPU build (the local wheel folder pip is configured with has it; elsewhere add
+# --index-url https://download.pytorch.org/whl/cpu; a plain `pip install torch` would pull CUDA): the
+# equivalence test against PyTorch (Tests/NetsTests/TorchEquivalenceTests.swift), the recorder's tests
+# and the bench/ scripts.
 python3 -c "import torch" 2>/dev/null || python3 -m pip install -q torch==2.13.0+cpu
+# The feature recorder (python/, with numpy and safetensors), installed from this checkout.
+python3 -c "import nc_recorder" 2>/dev/null || python3 -m pip install -q "$(dirname "$0")/../python"

@@ -4,7 +4,8 @@ import Linalg
 /// order (sample i has label i / n, n = N / K, or class k owns n_k consecutive columns when counts are
 /// given), the layout of Tirer & Bruna (2022) and Súkeník et al. (2023).
 ///
-/// μ_k = (1/n_k) H_{:, s_k..<s_k+n_k}·1 (contiguous row segments, s_k = n_1 + … + n_{k−1}), and S_W = H_c H_cᵀ with
+/// μ_k = p + (1/n_k) (H − p1ᵀ)_{:, s_k..<s_k+n_k}·1 (contiguous row segments, s_k = n_1 + … + n_{k−1};
+/// p = the first column, the pivot of `ClassStatistics`), and S_W = H_c H_cᵀ with
 /// H_c = H − M̄·Eᵀ (E the N×K class indicator), formed block by block: each block of at most
 /// `columnBlock` columns is centered into a d×b workspace and added with one dsyrk, so the cost is
 /// d·N (means, centering) + d²·N flops (half of a gemm) and the extra memory is d·b Doubles.
@@ -43,18 +44,21 @@ extension ClassStatistics {
         }
         var starts = [0]
         for c in counts { starts.append(starts[starts.count - 1] + c) }
+        // The pivot p is the first sample (see `ClassStatistics`): the sums below are of z − p.
+        let p0 = (0..<d).map { h[$0, 0] }
         var mu = [Double](repeating: 0, count: K * d)
         h.withUnsafeBufferPointer { p in
             for i in 0..<d {
-                let row = p.baseAddress! + i * N
+                let row = p.baseAddress! + i * N, pi = p0[i]
                 for k in 0..<K {
                     var s = 0.0
-                    for j in starts[k]..<starts[k + 1] { s += row[j] }
+                    for j in starts[k]..<starts[k + 1] { s += row[j] - pi }
                     mu[k * d + i] = s / Double(counts[k])
                 }
             }
         }
-        if !mu.allSatisfy(\.isFinite) {
+        let pivotFinite = p0.allSatisfy(\.isFinite)
+        if !pivotFinite || !mu.allSatisfy(\.isFinite) {
             // The first bad sample is the smallest column index holding NaN/Inf.
             var first: (sample: Int, feature: Int)? = nil
             for i in 0..<d {
@@ -78,9 +82,9 @@ extension ClassStatistics {
                         while j < c0 + w {  // one class segment at a time inside the block
                             while j >= starts[k + 1] { k += 1 }
                             let end = Swift.min(c0 + w, starts[k + 1])
-                            let m = mu[k * d + i]
+                            let m = mu[k * d + i], pi = p0[i]
                             var s = 0.0
-                            for jj in j..<end { let v = row[jj] - m; o[jj - c0] = v; s += v * v }
+                            for jj in j..<end { let v = (row[jj] - pi) - m; o[jj - c0] = v; s += v * v }
                             t[k] += s
                             j = end
                         }
@@ -96,7 +100,9 @@ extension ClassStatistics {
             c0 += w
             while k0 < K - 1, c0 >= starts[k0 + 1] { k0 += 1 }
         }
-        means = Matrix(rows: K, cols: d, storage: mu)
+        shiftedMeans = Matrix(rows: K, cols: d, storage: mu)
+        pivot = p0
+        hasPivot = true
         self.counts = counts
         classScatterTraces = t
         sampleCount = N

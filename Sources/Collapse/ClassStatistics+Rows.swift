@@ -13,7 +13,8 @@ import Linalg
 ///
 /// S_B is one dsyrk on the batch centered at its own class means (converted to Double on the way), and the
 /// correction Σ_k c_k δ_k δ_kᵀ is a second dsyrk of rank ≤ K. The result does not depend on how the samples
-/// are split into batches, up to round-off.
+/// are split into batches, up to round-off. Every z is first shifted by the pivot p (see `ClassStatistics`),
+/// so n_k, ν_k and μ_k above are those of z − p.
 extension ClassStatistics {
     /// Adds a batch of Float features, row i with label `labels[i]`.
     public mutating func add(rows x: Matrix<Float>, labels: some Collection<Int>) throws {
@@ -59,16 +60,19 @@ extension ClassStatistics {
             throw CollapseError.labelOutOfRange(layer: layer, sample: sampleCount + i, label: y, classes: K)
         }
         guard nb > 0, let x else { return }
+        if !hasPivot { try choosePivot(x, rows: nb) }
 
-        // Batch class sums → means ν_k (Double accumulation).
+        // Batch class sums of z − p → means ν_k − p (Double accumulation).
         var m = [Int](repeating: 0, count: K)
         var nu = [Double](repeating: 0, count: K * d)
         nu.withUnsafeMutableBufferPointer { s in
-            for i in 0..<nb {
-                let k = labels[i]
-                m[k] += 1
-                let row = x + i * d, sum = s.baseAddress! + k * d
-                for j in 0..<d { sum[j] += Double(row[j]) }
+            pivot.withUnsafeBufferPointer { p in
+                for i in 0..<nb {
+                    let k = labels[i]
+                    m[k] += 1
+                    let row = x + i * d, sum = s.baseAddress! + k * d
+                    for j in 0..<d { sum[j] += Double(row[j]) - p[j] }
+                }
             }
             for k in 0..<K where m[k] > 0 {
                 let inv = 1 / Double(m[k])
@@ -86,16 +90,18 @@ extension ClassStatistics {
         var t = [Double](repeating: 0, count: K)
         xc.withUnsafeMutableBufferPointer { c in
             nu.withUnsafeBufferPointer { mu in
+                pivot.withUnsafeBufferPointer { p in
                 for i in 0..<nb {
                     let k = labels[i]
                     let row = x + i * d, out = c.baseAddress! + i * d, mk = mu.baseAddress! + k * d
                     var s = 0.0
                     for j in 0..<d {
-                        let v = Double(row[j]) - mk[j]
+                        let v = (Double(row[j]) - p[j]) - mk[j]
                         out[j] = v
                         s += v * v
                     }
                     t[k] += s
+                }
                 }
             }
         }
@@ -109,6 +115,18 @@ extension ClassStatistics {
         sampleCount += nb
     }
 
+    /// p = (1/N_b) Σ_{i∈B} z_i over the first batch (any fixed p is exact; one near the data keeps z − p small).
+    private mutating func choosePivot<T: BLASScalar>(_ x: UnsafePointer<T>, rows nb: Int) throws {
+        let d = dimension
+        var p = [Double](repeating: 0, count: d)
+        for i in 0..<nb { for j in 0..<d { p[j] += Double(x[i * d + j]) } }
+        let inv = 1 / Double(nb)
+        for j in 0..<d { p[j] *= inv }
+        if !p.allSatisfy(\.isFinite) { try throwFirstNonFinite(x, rows: nb) }
+        pivot = p
+        hasPivot = true
+    }
+
     /// Merges per-class (m_k, ν_k, Tr S_{B,k}) into the running counts, means and traces, and adds the
     /// between-part correction Σ_k (n_k m_k / n_k')·δ_k δ_kᵀ to S_W (the caller adds S_B itself).
     mutating func absorb(counts m: [Int], means nu: [Double], traces t: [Double]) {
@@ -118,7 +136,7 @@ extension ClassStatistics {
         for k in 0..<classes where m[k] > 0 {
             let n = counts[k]
             if n == 0 {
-                for j in 0..<d { means[k, j] = nu[k * d + j] }
+                for j in 0..<d { shiftedMeans[k, j] = nu[k * d + j] }
                 classScatterTraces[k] += t[k]
                 counts[k] = m[k]
                 continue
@@ -129,8 +147,8 @@ extension ClassStatistics {
             let rc = c.squareRoot()
             var delta2 = 0.0
             for j in 0..<d {
-                let delta = nu[k * d + j] - means[k, j]
-                means[k, j] += w * delta
+                let delta = nu[k * d + j] - shiftedMeans[k, j]
+                shiftedMeans[k, j] += w * delta
                 delta2 += delta * delta
                 correction.append(rc * delta)
             }
@@ -165,8 +183,18 @@ extension ClassStatistics {
             throw CollapseError.shapeMismatch(layer: layer, what: "statistics to merge", expected: "K = \(classes), d = \(dimension)",
                                               found: "K = \(other.classes), d = \(other.dimension)")
         }
+        if !hasPivot && sampleCount == 0 {  // adopt the other's frame: its means are then taken as they are
+            pivot = other.pivot
+            hasPivot = other.hasPivot
+        }
+        // The other's means in this frame: (μ_k − p') + (p' − p); p' − p is exact when p' and p are within 2×.
+        var nu = other.shiftedMeans.storage
+        let d = dimension
+        for k in 0..<classes where other.counts[k] > 0 {
+            for j in 0..<d { nu[k * d + j] += other.pivot[j] - pivot[j] }
+        }
         scatterUpper.add(other.scatterUpper)
-        absorb(counts: other.counts, means: other.means.storage, traces: other.classScatterTraces)
+        absorb(counts: other.counts, means: nu, traces: other.classScatterTraces)
         sampleCount += other.sampleCount
     }
 

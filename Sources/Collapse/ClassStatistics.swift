@@ -13,6 +13,13 @@ import Linalg
 /// and two partial statistics merge into those of the union (`merge(_:)`, Chan, Golub & LeVeque 1979).
 /// Each batch is centered at its own class means before its scatter is formed, so no sum of squares of
 /// uncentered features (and no catastrophic cancellation) ever occurs.
+///
+/// Shift by a pivot: every statistic is invariant under z ↦ z − p except the means, which move by p.
+/// The one-pass path stores the class means of z − p, with p the sample mean of the first batch it sees,
+/// so that features far from the origin (post-ReLU features often share a large common offset) are summed
+/// as small numbers: the batch means, the Chan differences δ_k and the centered means M̄_c then carry the
+/// relative accuracy of a two-pass computation instead of losing log10(‖p‖/noise) digits.
+/// `means` adds p back; `centeredMeans` never sees it.
 public struct ClassStatistics: Sendable {
     /// K, the number of classes.
     public let classes: Int
@@ -23,7 +30,18 @@ public struct ClassStatistics: Sendable {
     /// n_k, the number of samples of each class seen so far.
     public internal(set) var counts: [Int]
     /// M̄ᵀ (K×d): row k is the class mean μ_k (zero while class k has no samples).
-    public internal(set) var means: Matrix<Double>
+    public var means: Matrix<Double> {
+        guard hasPivot else { return shiftedMeans }
+        var m = shiftedMeans
+        for k in 0..<classes where counts[k] > 0 { for j in 0..<dimension { m[k, j] += pivot[j] } }
+        return m
+    }
+    /// Row k is μ_k − p, the class mean relative to the pivot p (zero while class k has no samples).
+    var shiftedMeans: Matrix<Double>
+    /// p, the shift subtracted from every sample before it is accumulated (zeros until chosen).
+    public internal(set) var pivot: [Double]
+    /// Whether p has been chosen (by the first non-empty batch, a merge, or the exact path's p = 0).
+    var hasPivot = false
     /// Tr(S_k) = Σ_{i: y_i = k} ‖z_i − μ_k‖², one per class.
     public internal(set) var classScatterTraces: [Double]
     /// N, the number of samples seen so far.
@@ -47,7 +65,8 @@ public struct ClassStatistics: Sendable {
         self.dimension = dimension
         self.layer = layer
         counts = [Int](repeating: 0, count: classes)
-        means = Matrix(rows: classes, cols: dimension)
+        shiftedMeans = Matrix(rows: classes, cols: dimension)
+        pivot = [Double](repeating: 0, count: dimension)
         classScatterTraces = [Double](repeating: 0, count: classes)
         sampleCount = 0
         scatterUpper = Matrix(rows: dimension, cols: dimension)
@@ -87,13 +106,18 @@ public struct ClassStatistics: Sendable {
     public var withinScatterTrace: Double { scatterUpper.trace }
 
     /// μ_G = (1/K) Σ_k μ_k, the mean of the class means (not the sample mean when classes are unbalanced).
-    public var globalMean: [Double] { means.columnMeans() }
+    public var globalMean: [Double] {
+        var g = shiftedMeans.columnMeans()
+        for j in 0..<dimension { g[j] += pivot[j] }
+        return g
+    }
 
-    /// M̄_cᵀ = M̄ᵀ − 1 μ_Gᵀ (K×d): row k is μ_k − μ_G; exactly zero when `meansCoincide`, so that every
-    /// between-class quantity is the documented undefined value (NaN) rather than a ratio of round-off.
+    /// M̄_cᵀ = M̄ᵀ − 1 μ_Gᵀ (K×d): row k is μ_k − μ_G, formed from the pivot-relative means (p cancels);
+    /// exactly zero when `meansCoincide`, so that every between-class quantity is the documented undefined
+    /// value (NaN) rather than a ratio of round-off.
     public var centeredMeans: Matrix<Double> {
-        var c = means
-        let g = globalMean
+        var c = shiftedMeans
+        let g = shiftedMeans.columnMeans()
         for k in 0..<classes { for j in 0..<dimension { c[k, j] -= g[j] } }
         if Self.coincide(centered: c, means: means) { return Matrix(rows: classes, cols: dimension) }
         return c
@@ -107,8 +131,8 @@ public struct ClassStatistics: Sendable {
     /// Whether every class mean is the same point (up to `coincidenceTolerance`): Σ_B = 0, so NC1, NC2 of the
     /// means, CDNV, equinorm and equiangularity are undefined (NaN) and `NCMetrics` adds a warning.
     public var meansCoincide: Bool {
-        var c = means
-        let g = globalMean
+        var c = shiftedMeans
+        let g = shiftedMeans.columnMeans()
         for k in 0..<classes { for j in 0..<dimension { c[k, j] -= g[j] } }
         return Self.coincide(centered: c, means: means)
     }
@@ -147,7 +171,7 @@ public struct ClassStatistics: Sendable {
         // |S_ij| ≤ √(S_ii·S_jj) for the PSD scatter, so a finite diagonal means a finite S_W (O(d) check).
         let d = dimension
         let diagonalFinite = scatterUpper.storage.withUnsafeBufferPointer { p in (0..<d).allSatisfy { p[$0 * d + $0].isFinite } }
-        guard diagonalFinite, means.storage.allSatisfy(\.isFinite), classScatterTraces.allSatisfy(\.isFinite) else {
+        guard diagonalFinite, shiftedMeans.storage.allSatisfy(\.isFinite), pivot.allSatisfy(\.isFinite), classScatterTraces.allSatisfy(\.isFinite) else {
             throw CollapseError.overflow(layer: layer)
         }
     }

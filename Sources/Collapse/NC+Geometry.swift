@@ -27,25 +27,39 @@ extension NC {
     public static func meanGeometry(_ s: ClassStatistics) throws -> MeanGeometry {
         try s.validate()
         let K = s.classes, d = s.dimension
-        let m = s.means, mc = s.centeredMeans
-        var ratios = [Double](), cosines = [Double]()
-        let g = gram(rows: mc)
-        let r = (0..<K).map { g[$0, $0].squareRoot() }
-        let coincide = s.meansCoincide
-        for k in 0..<K {
-            for l in (k + 1)..<K {
-                var dist2 = 0.0
-                for j in 0..<d { let t = m[k, j] - m[l, j]; dist2 += t * t }
-                let vk = s.classScatterTraces[k] / Double(s.counts[k])
-                let vl = s.classScatterTraces[l] / Double(s.counts[l])
-                ratios.append(dist2 > 0 && !coincide ? (vk + vl) / (2 * dist2) : .nan)
-                cosines.append(r[k] > 0 && r[l] > 0 ? g[k, l] / (r[k] * r[l]) : .nan)
+        // μ_k − μ_k' = (μ_k − μ_G) − (μ_k' − μ_G), free of any common offset; exactly zero when the means
+        // coincide (`ClassStatistics.centeredMeans`), so every term is then NaN.
+        let mc = s.centeredMeans
+        // r_k = ‖μ_k − μ_G‖; the pairs are visited in Gram tiles (`forEachGramTile`), never as K×K arrays.
+        let r = (0..<K).map { k in (0..<d).reduce(0.0) { $0 + mc[k, $1] * mc[k, $1] }.squareRoot() }
+        let variances = (0..<K).map { s.classScatterTraces[$0] / Double(s.counts[$0]) }
+        let target = -1 / Double(K - 1)
+        let pairs = Double(K) * Double(K - 1) / 2
+        var ratioSum = 0.0, cosSum = 0.0, angleSum = 0.0
+        func forEachPair(_ body: (Int, Int, Double) -> Void) {
+            forEachGramTile(mc) { i0, j0, bi, bj, g in
+                for x in 0..<bi {
+                    for y in (j0 == i0 ? x + 1 : 0)..<bj {
+                        let k = i0 + x, l = j0 + y
+                        body(k, l, r[k] > 0 && r[l] > 0 ? g[x * bj + y] / (r[k] * r[l]) : .nan)
+                    }
+                }
             }
         }
-        let target = -1 / Double(K - 1)
-        return MeanGeometry(cdnv: mean(ratios), equinorm: populationStd(r) / mean(r),
-                            equiangularity: populationStd(cosines),
-                            maxAngle: mean(cosines.map { abs($0 - target) }))
+        mc.withUnsafeBufferPointer { m in
+            forEachPair { k, l, cos in
+                var dist2 = 0.0
+                for j in 0..<d { let t = m[k * d + j] - m[l * d + j]; dist2 += t * t }
+                ratioSum += dist2 > 0 ? (variances[k] + variances[l]) / (2 * dist2) : .nan
+                cosSum += cos
+                angleSum += abs(cos - target)
+            }
+        }
+        let cosMean = cosSum / pairs
+        var deviation2 = 0.0
+        forEachPair { _, _, cos in deviation2 += (cos - cosMean) * (cos - cosMean) }
+        return MeanGeometry(cdnv: ratioSum / pairs, equinorm: populationStd(r) / mean(r),
+                            equiangularity: (deviation2 / pairs).squareRoot(), maxAngle: angleSum / pairs)
     }
 
     static func mean(_ x: [Double]) -> Double { x.isEmpty ? .nan : x.reduce(0, +) / Double(x.count) }

@@ -1,39 +1,6 @@
 import Foundation
 import Linalg
 
-/// The global mean μ_G that centered quantities subtract. The two agree when the classes are balanced.
-public enum GlobalMean: String, Sendable, CaseIterable {
-    /// μ_G = (1/K)·Σ_k μ_k, the mean of the class means (Papyan, Han & Donoho, PNAS 2020; every metric's default).
-    case classMeans = "class-means"
-    /// μ_G = (1/N)·Σ_i z_i = Σ_k (n_k/N)·μ_k, the sample mean (weighted by the class counts).
-    case samples
-}
-
-extension ClassStatistics {
-    /// μ_G under `choice`.
-    public func globalMean(_ choice: GlobalMean) -> [Double] {
-        switch choice {
-        case .classMeans: return globalMean
-        case .samples:
-            let N = Double(Swift.max(sampleCount, 1))
-            var g = [Double](repeating: 0, count: dimension)
-            for k in 0..<classes {
-                let w = Double(counts[k]) / N
-                for j in 0..<dimension { g[j] += w * means[k, j] }
-            }
-            return g
-        }
-    }
-
-    /// M̄_cᵀ (K×d): row k is μ_k − μ_G with μ_G under `choice`.
-    public func centeredMeans(globalMean choice: GlobalMean) -> Matrix<Double> {
-        var c = means
-        let g = globalMean(choice)
-        for k in 0..<classes { for j in 0..<dimension { c[k, j] -= g[j] } }
-        return c
-    }
-}
-
 /// The quantities that distinguish the classes of an unbalanced problem.
 public struct ImbalanceMetrics: Sendable, Equatable {
     /// ‖μ_k‖, the norm of each (uncentered) class mean.
@@ -70,7 +37,7 @@ extension NC {
         }
         let K = s.classes
         let g = gram(rows: s.means)
-        let gc = gram(rows: s.centeredMeans(globalMean: globalMean))
+        let gc = gram(rows: s.centeredMeans(about: globalMean))
         let gw = w.map { gram(rows: $0) }
         let rowNorms = gw.map { m in (0..<K).map { m[$0, $0].squareRoot() } } ?? []
         let largest = s.counts.max() ?? 0

@@ -32,8 +32,8 @@ public enum NCMetrics {
         out.append("nc1_trace", w1.nc1Trace)
         out.append("nc1_topk", w1.nc1TopK)
         let mc = s.centeredMeans
-        out.append("nc2_of", NC.gramDistance(NC.gram(rows: s.means), to: .orthogonalFrame))
-        out.append("nc2_etf", NC.gramDistance(NC.gram(rows: mc), to: .simplexETF))
+        out.append("nc2_of", NC.gramDistance(rows: s.means, to: .orthogonalFrame))
+        out.append("nc2_etf", NC.gramDistance(rows: mc, to: .simplexETF))
         let geo = try NC.meanGeometry(s)
         out.append("cdnv", geo.cdnv)
         out.append("equinorm", geo.equinorm)
@@ -47,9 +47,8 @@ public enum NCMetrics {
         out.append("means_singular_values", ms.singularValues)
 
         if let c = classifier {
-            let gw = NC.gram(rows: c.weight)
-            out.append("nc2w_of", NC.gramDistance(gw, to: .orthogonalFrame))
-            out.append("nc2w_etf", NC.gramDistance(gw, to: .simplexETF))
+            out.append("nc2w_of", NC.gramDistance(rows: c.weight, to: .orthogonalFrame))
+            out.append("nc2w_etf", NC.gramDistance(rows: c.weight, to: .simplexETF))
             out.append("nc3", NC.selfDuality(weight: c.weight, means: s.means))
             out.append("nc3_centered", NC.selfDuality(weight: c.weight, means: mc))
             if let v = nc4 { out.append("nc4", v) }

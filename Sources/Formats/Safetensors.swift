@@ -138,7 +138,7 @@ public enum Safetensors {
         }
     }
 
-    private static func parseHeader(_ json: Data, path: String) throws -> [(String, Info)] {
+    static func parseHeader(_ json: Data, path: String) throws -> [(String, Info)] {
         do {
             return try JSONDecoder().decode(Header.self, from: json).tensors
         } catch let error as DecodingError {

@@ -87,6 +87,12 @@ width = 16
 blocks = [2, 2, 2, 2]
 head_widths = []
 classifier_bias = false
+stem = "cifar"              # 3×3 stride 1, no max-pool (kuangliu/pytorch-cifar): keeps the 28×28 resolution
+# init: torchvision's scheme (Kaiming normal, fan_out, convolutions; nn.Linear default classifier), the one
+# every measured table in docs/networks.md used. "pytorch" (PyTorch's module defaults, as code built on
+# kuangliu/pytorch-cifar keeps them) reaches collapse at a different speed: choose the one of the code you
+# compare with (docs/networks.md, "Initialization").
+init = "torchvision"
 
 [loss]
 kind = "mse"
@@ -109,6 +115,68 @@ initial = true
 seed = 0
 threads = 2
 shards = 2
+"""#),
+        ("minority-collapse-deep-linear", #"""
+# Minority collapse in the deep linear UFM (L = 2, regularized MSE, no bias) with unbalanced counts [20, 20, m, m]
+# (Fang et al., PNAS 2021; the general orthogonal frame of Dang et al., ICML 2023; docs/theory.md §9):
+# class k keeps non-zero features and classifier iff n_k > n_crit = (N·ν/κ_crit)^{3/2}, ν = (λ_H·λ_W1·λ_W2)^{1/3}, N = 40 + 2m. With every λ = 0.023
+# the threshold falls between m = 4 (collapsed) and m = 5; at L ≥ 2 the surviving scale jumps from 0 (no continuous onset). This file is the point m = 4;
+# scripts/minority_sweep.py sweeps m = 1 … 12 with --set model.per_class=[20, 20, m, m].
+# L-BFGS to ‖∇f‖ ≤ 1e-10 from init N(0, 1): at init 0.3 most runs above the threshold stay at the collapsed minority (x = 0 is a local minimum of every class direction when L ≥ 2). Runtime here: see docs/reproductions.md.
+[model]
+classes = 4
+per_class = [20, 20, 4, 4]
+widths = [8, 8]
+activation = "none"
+loss = "mse"
+bias = false
+
+[regularization]
+lambda_h = 0.023
+lambda_w = 0.023
+
+[optimizer]
+method = "lbfgs"
+steps = 5000
+tolerance = 1e-10
+
+[init]
+seed = 0
+scale = 1.0
+
+[log]
+every = 25
+"""#),
+        ("minority-collapse-ufm", #"""
+# Minority collapse in the plain UFM (regularized MSE, no bias) with unbalanced counts [20, 20, m, m]
+# (Fang et al., PNAS 2021; the general orthogonal frame of Dang et al., ICML 2023; docs/theory.md §9):
+# class k keeps non-zero features and classifier iff n_k > N²·λ_H·λ_W, N = 40 + 2m. With λ_H = λ_W = 0.045
+# the threshold falls between m = 5 (collapsed) and m = 6. This file is the point m = 4;
+# scripts/minority_sweep.py sweeps m = 1 … 12 with --set model.per_class=[20, 20, m, m].
+# L-BFGS to ‖∇f‖ ≤ 1e-10. Runtime here: see docs/reproductions.md.
+[model]
+classes = 4
+per_class = [20, 20, 4, 4]
+widths = [8]
+activation = "none"
+loss = "mse"
+bias = false
+
+[regularization]
+lambda_h = 0.045
+lambda_w = 0.045
+
+[optimizer]
+method = "lbfgs"
+steps = 5000
+tolerance = 1e-10
+
+[init]
+seed = 0
+scale = 0.3
+
+[log]
+every = 25
 """#),
         ("sukenik2023-depth3", #"""
 # Súkeník, Mondelli & Lampert, "Deep neural collapse is provably optimal for the deep unconstrained
@@ -208,6 +276,12 @@ blocks = [2, 2, 2, 2]
 head_widths = [64, 64, 64, 64]
 head_bias = false
 classifier_bias = false
+stem = "cifar"              # 3×3 stride 1, no max-pool (kuangliu/pytorch-cifar): keeps the 28×28 resolution
+# init: torchvision's scheme for the backbone (Kaiming normal, fan_out), He normal (fan_in) for the four head
+# layers so that the signal keeps its scale through them, nn.Linear's default for the classifier: the scheme
+# of the measured table in docs/networks.md. "pytorch" gives every layer PyTorch's module default
+# (docs/networks.md, "Initialization").
+init = "torchvision"
 
 [loss]
 kind = "mse"
@@ -361,6 +435,12 @@ width = 16
 blocks = [2, 2, 2, 2]
 head_widths = []
 classifier_bias = true
+stem = "cifar"              # 3×3 stride 1, no max-pool (kuangliu/pytorch-cifar): keeps the 28×28 resolution
+# init: torchvision's scheme (Kaiming normal, fan_out, convolutions; nn.Linear default classifier), the one
+# every measured table in docs/networks.md used. "pytorch" (PyTorch's module defaults, as code built on
+# kuangliu/pytorch-cifar keeps them) reaches collapse at a different speed: choose the one of the code you
+# compare with (docs/networks.md, "Initialization").
+init = "torchvision"
 
 [loss]
 kind = "ce"
@@ -411,6 +491,12 @@ width = 16
 blocks = [2, 2, 2, 2]
 head_widths = []
 classifier_bias = false
+stem = "cifar"              # 3×3 stride 1, no max-pool (kuangliu/pytorch-cifar): keeps the 28×28 resolution
+# init: torchvision's scheme (Kaiming normal, fan_out, convolutions; nn.Linear default classifier), the one
+# every measured table in docs/networks.md used. "pytorch" (PyTorch's module defaults, as code built on
+# kuangliu/pytorch-cifar keeps them) reaches collapse at a different speed: choose the one of the code you
+# compare with (docs/networks.md, "Initialization").
+init = "torchvision"
 
 [loss]
 kind = "mse"

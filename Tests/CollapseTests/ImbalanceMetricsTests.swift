@@ -25,13 +25,13 @@ func unbalancedFeatures(counts: [Int], dimension d: Int, offset: Double = 0, see
         let h = unbalancedFeatures(counts: counts, dimension: 4, offset: 50, seed: 3)
         let s = try ClassStatistics(columns: h, counts: counts)
         let direct = (0..<h.rows).map { i in (0..<h.cols).map { h[i, $0] }.reduce(0, +) / Double(h.cols) }
-        #expect(relativeError(s.globalMean(.samples), direct) <= 1e-13)
+        #expect(relativeError(s.globalMean(.sampleMean), direct) <= 1e-13)
         #expect(s.globalMean(.classMeans) == s.globalMean)
-        let c = s.centeredMeans(globalMean: .samples)
+        let c = s.centeredMeans(about: .sampleMean)
         for k in counts.indices { for i in 0..<h.rows { #expect(close(c[k, i], s.means[k, i] - direct[i], 1e-12)) } }
         // Balanced counts: the two choices agree.
         let b = try ClassStatistics(columns: unbalancedFeatures(counts: [5, 5, 5], dimension: 3, seed: 1), counts: [5, 5, 5])
-        #expect(relativeError(b.globalMean(.samples), b.globalMean(.classMeans)) <= 1e-14)
+        #expect(relativeError(b.globalMean(.sampleMean), b.globalMean(.classMeans)) <= 1e-14)
     }
 
     /// c_k against Tr(S_k Σ_B^†)/(K·N) with dense per-class scatters and LAPACK's pseudo-inverse, and Σ_k c_k = nc1.
@@ -81,17 +81,17 @@ func unbalancedFeatures(counts: [Int], dimension d: Int, offset: Double = 0, see
         let s = try ClassStatistics(columns: h, counts: counts)
         // Minority rows 1, 2, 3 at 0°, 60° and 90° in one plane: pairwise angles 60°, 90°, 30°, mean 60° = π/3.
         let w = Matrix<Double>(rows: 4, cols: 3, storage: [5, 5, 5,  2, 0, 0,  cos(.pi / 3), sin(.pi / 3), 0,  0, 4, 0])
-        let m = try NC.imbalance(s, classifier: w, globalMean: .samples)
+        let m = try NC.imbalance(s, classifier: w, globalMean: .sampleMean)
         #expect(abs(m.minorityAngle - .pi / 3) <= 1e-14)
         #expect(relativeError(m.classifierRowNorms, [Double(75).squareRoot(), 2, 1, 4]) <= 1e-15)
         for k in 0..<4 {
             let norm = (0..<3).map { s.means[k, $0] * s.means[k, $0] }.reduce(0, +).squareRoot()
             #expect(close(m.meanNorms[k], norm, 1e-14))
-            let gm = s.globalMean(.samples)
+            let gm = s.globalMean(.sampleMean)
             let cn = (0..<3).map { pow(s.means[k, $0] - gm[$0], 2) }.reduce(0, +).squareRoot()
             #expect(close(m.centeredMeanNorms[k], cn, 1e-12))
         }
-        #expect(m.globalMean == .samples)
+        #expect(m.globalMean == .sampleMean)
         // No classifier: no rows and a NaN angle; a classifier of the wrong shape is refused.
         #expect(try NC.imbalance(s).minorityAngle.isNaN)
         #expect(throws: CollapseError.self) { try NC.imbalance(s, classifier: Matrix(rows: 3, cols: 3)) }
