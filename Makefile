@@ -8,9 +8,11 @@ RUN_DIR ?= runs/tirer2022-fig4
 setup:
 	@bash scripts/setup.sh
 
-# The shipped presets travel inside the binary: Sources/Report/ShippedPresets.swift from experiments/*.toml.
+# The shipped presets travel inside the binary: Sources/Report/ShippedPresets.swift from experiments/*.toml;
+# and the git commit the binary is built from (Sources/CBuildInfo/generated_commit.h, for run provenance).
 presets:
 	@python3 scripts/embed-presets.py
+	@bash scripts/build-info.sh
 
 build: setup presets
 	$(SWIFT) build -c release --product collapse

@@ -1,3 +1,4 @@
+import CBuildInfo
 import Foundation
 import Linalg
 
@@ -47,9 +48,10 @@ public struct RunProvenance: Sendable, Equatable {
 
     public static func == (a: RunProvenance, b: RunProvenance) -> Bool { a.json == b.json }
 
-    /// The commit embedded at build time. No build step embeds one yet, so it is "unknown": recorded
-    /// honestly rather than read from a checkout that may have moved on since the binary was built.
-    public static let builtCommit = "unknown"
+    /// The commit embedded at build time (`CBuildInfo`, written by scripts/build-info.sh under `make build`
+    /// and `make test`; "-dirty" when the tree had uncommitted changes). "unknown" for a build that did not
+    /// run it: never read from a checkout that may have moved on since the binary was built.
+    public static let builtCommit = String(cString: cbuildinfo_git_commit())
 
     /// The `"provenance"` object of summary.json.
     public var json: JSONValue {

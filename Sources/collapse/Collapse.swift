@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Linalg
+import Report
 
 /// The `collapse` command line: parsing and wiring only; every computation lives in the library targets.
 @main
@@ -37,7 +38,7 @@ struct Version: ParsableCommand {
     static var text: String {
         let blas = BLASInfo.current
         return """
-            collapse \(Linalg.version)
+            collapse \(Linalg.version) (git commit \(RunProvenance.builtCommit))
             BLAS: \(blas.summary)
             CPU: \(blas.cpu.summary); widest OpenBLAS core it can run: \(blas.preferredCore ?? "none")
             OpenBLAS cores this CPU can run: \(OpenBLASCore.runnable(for: blas.cpu, known: BLASKernels.knownCores).joined(separator: " "))

@@ -87,10 +87,23 @@ import Linalg
         #expect(!ok.contains("class=\"failure\""))
     }
 
+    /// The embedded commit is what scripts/build-info.sh wrote for this build, and "unknown" without it.
+    @Test func builtCommitIsTheGeneratedOne() throws {
+        let header = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/CBuildInfo/generated_commit.h")
+        guard let text = try? String(contentsOf: header, encoding: .utf8) else {
+            #expect(RunProvenance.builtCommit == "unknown")
+            return
+        }
+        let quoted = try #require(text.split(separator: "\"", omittingEmptySubsequences: false).dropFirst().first)
+        #expect(RunProvenance.builtCommit == String(quoted))
+        #expect(String(quoted).range(of: "^([0-9a-f]{40}(-dirty)?|unknown)$", options: .regularExpression) != nil, "\(quoted)")
+    }
+
     @Test func provenanceRecordsWhatItIsGivenAndUnknownHonestly() {
         let p = RunProvenance(preset: nil, configFile: "a.toml", commandLine: ["collapse", "run", "a b.toml", "--set", "x.y='z'"],
                               overrides: ["x.y='z'"])
-        #expect(p.json["git_commit"]?.string == "unknown")
+        #expect(p.json["git_commit"]?.string == RunProvenance.builtCommit)
         #expect(p.json["toolkit_version"]?.string == Linalg.version)
         #expect(p.json["command_line"]?.string == "collapse run 'a b.toml' --set 'x.y='\\''z'\\'''")
         #expect(RunProvenance.leadingComments("# one\n#   two\n#\n# three\n\n# later\n[model]\n") == "one\n  two\n\nthree")
