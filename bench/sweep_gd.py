@@ -13,11 +13,13 @@ Usage: OPENBLAS_NUM_THREADS=1 python3 bench/sweep_gd.py --side 10 --seeds 2 --st
 import argparse, json, multiprocessing, time
 import numpy as np
 from blas_info import blas_info
+from ufm_gd import gd, objective
 
 K, n, WIDTHS = 4, 50, [20, 20]
 
 
 def gd_point(args):
+    """One grid point: the Fig. 4 model from its seed's init, `steps` GD steps (the loop of ufm_gd.py)."""
     lam_h, lam_w, seed, steps = args
     N = K * n
     Y = np.kron(np.eye(K), np.ones((1, n)))
@@ -25,33 +27,8 @@ def gd_point(args):
     H = rng.normal(0, 0.3, (WIDTHS[0], N))
     dims = WIDTHS + [K]
     Ws = [rng.normal(0, 0.3, (dims[l + 1], dims[l])) for l in range(len(WIDTHS))]
-    L = len(Ws)
-    lr = 0.1
-    for _ in range(steps):
-        Zs = [H]
-        As = [None]
-        for W in Ws[:-1]:
-            A = W @ Zs[-1]
-            As.append(A)
-            Zs.append(np.maximum(A, 0))
-        O = Ws[-1] @ Zs[-1]
-        G = (O - Y) / N
-        grads = [None] * L
-        for l in range(L - 1, -1, -1):
-            grads[l] = G @ Zs[l].T + lam_w * Ws[l]
-            dZ = Ws[l].T @ G
-            if l == 0:
-                dH = dZ + lam_h * H
-            else:
-                G = dZ * (As[l] > 0)
-        H -= lr * dH
-        for W, g in zip(Ws, grads):
-            W -= lr * g
-    Z = H
-    for W in Ws[:-1]:
-        Z = np.maximum(W @ Z, 0)
-    O = Ws[-1] @ Z
-    return 0.5 / N * np.sum((O - Y) ** 2) + 0.5 * lam_h * np.sum(H ** 2) + sum(0.5 * lam_w * np.sum(W ** 2) for W in Ws)
+    H, Ws = gd(H, Ws, Y, lam_h, lam_w, 0.1, steps, relu=True)
+    return objective(H, Ws, Y, lam_h, lam_w, relu=True)
 
 
 if __name__ == "__main__":

@@ -69,50 +69,55 @@ def gd(H, Ws, Y, lam_h, lam_w, lr, steps, relu):
     return H, Ws
 
 
-p = argparse.ArgumentParser()
-p.add_argument("--init", required=True)
-p.add_argument("--classes", type=int, required=True)
-p.add_argument("--per-class", type=int, required=True)
-p.add_argument("--lambda-h", type=float, required=True)
-p.add_argument("--lambda-w", type=float, required=True)
-p.add_argument("--lr", type=float, required=True)
-p.add_argument("--steps", type=int, required=True)
-p.add_argument("--activation", choices=["relu", "none"], default="relu")
-p.add_argument("--repeats", type=int, default=3, help="runs from the same init; the best time counts")
-args = p.parse_args()
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--init", required=True)
+    p.add_argument("--classes", type=int, required=True)
+    p.add_argument("--per-class", type=int, required=True)
+    p.add_argument("--lambda-h", type=float, required=True)
+    p.add_argument("--lambda-w", type=float, required=True)
+    p.add_argument("--lr", type=float, required=True)
+    p.add_argument("--steps", type=int, required=True)
+    p.add_argument("--activation", choices=["relu", "none"], default="relu")
+    p.add_argument("--repeats", type=int, default=3, help="runs from the same init; the best time counts")
+    args = p.parse_args()
 
-f = np.load(args.init)
-K, n = args.classes, args.per_class
-Y = np.kron(np.eye(K), np.ones((1, n)))  # I_K (x) 1_n^T, class-major
-relu = args.activation == "relu"
-
-
-def load():
-    H = f["H1"].astype(np.float64).copy()
-    Ws = []
-    while f"W{len(Ws) + 1}" in f.files:
-        Ws.append(f[f"W{len(Ws) + 1}"].astype(np.float64).copy())
-    return H, Ws
+    f = np.load(args.init)
+    K, n = args.classes, args.per_class
+    Y = np.kron(np.eye(K), np.ones((1, n)))  # I_K (x) 1_n^T, class-major
+    relu = args.activation == "relu"
 
 
-# Warm-up, untimed: the first steps of a fresh process pay for OpenBLAS's thread start and for malloc
-# growing the heap to this loop's temporaries (glibc then reuses that memory instead of new mmaps).
-H, Ws = load()
-gd(H, Ws, Y, args.lambda_h, args.lambda_w, args.lr, min(args.steps, 3), relu)
-products(H, Ws, Y.shape[1], min(args.steps, 3))
+    def load():
+        H = f["H1"].astype(np.float64).copy()
+        Ws = []
+        while f"W{len(Ws) + 1}" in f.files:
+            Ws.append(f[f"W{len(Ws) + 1}"].astype(np.float64).copy())
+        return H, Ws
 
-best = float("inf")
-for _ in range(args.repeats):
+
+    # Warm-up, untimed: the first steps of a fresh process pay for OpenBLAS's thread start and for malloc
+    # growing the heap to this loop's temporaries (glibc then reuses that memory instead of new mmaps).
     H, Ws = load()
-    t0 = time.perf_counter()
-    H, Ws = gd(H, Ws, Y, args.lambda_h, args.lambda_w, args.lr, args.steps, relu)
-    best = min(best, time.perf_counter() - t0)
-best_products = float("inf")
-for _ in range(args.repeats):
-    t0 = time.perf_counter()
-    products(f["H1"].astype(np.float64), Ws, Y.shape[1], args.steps)
-    best_products = min(best_products, time.perf_counter() - t0)
-print(json.dumps({"numpy": np.__version__, "blas": blas_info(), "steps": args.steps, "seconds": best, "repeats": args.repeats,
-                  "iterations_per_second": args.steps / best,
-                  "products_iterations_per_second": args.steps / best_products,
-                  "objective": float(objective(H, Ws, Y, args.lambda_h, args.lambda_w, relu))}))
+    gd(H, Ws, Y, args.lambda_h, args.lambda_w, args.lr, min(args.steps, 3), relu)
+    products(H, Ws, Y.shape[1], min(args.steps, 3))
+
+    best = float("inf")
+    for _ in range(args.repeats):
+        H, Ws = load()
+        t0 = time.perf_counter()
+        H, Ws = gd(H, Ws, Y, args.lambda_h, args.lambda_w, args.lr, args.steps, relu)
+        best = min(best, time.perf_counter() - t0)
+    best_products = float("inf")
+    for _ in range(args.repeats):
+        t0 = time.perf_counter()
+        products(f["H1"].astype(np.float64), Ws, Y.shape[1], args.steps)
+        best_products = min(best_products, time.perf_counter() - t0)
+    print(json.dumps({"numpy": np.__version__, "blas": blas_info(), "steps": args.steps, "seconds": best, "repeats": args.repeats,
+                      "iterations_per_second": args.steps / best,
+                      "products_iterations_per_second": args.steps / best_products,
+                      "objective": float(objective(H, Ws, Y, args.lambda_h, args.lambda_w, relu))}))
+
+
+if __name__ == "__main__":
+    main()
