@@ -41,7 +41,7 @@ import Testing
         #expect(plan.points.map { $0.network?.optimizer.learningRate } == [0.05, 0.1])
         let (report, one) = try f.run("j1", jobs: 1)
         #expect(report.ran == 2 && one.missing.isEmpty && one.rows.count == 2)
-        #expect(one.columns.contains("nc1_block2") || one.columns.contains { $0.hasPrefix("nc1_") })
+        #expect(["nc1_stage1", "nc1_stage2", "nc3_stage2", "nc4_stage2", "terminal_phase_epoch"].allSatisfy(one.columns.contains))
         #expect(!one.columns.contains("objective"), "one results schema per sweep: no UFM columns")
         for (i, r) in one.rows.enumerated() {
             #expect(r["point"] == SweepPoint.id(i) && r["status"] == "completed" && r["epochs"] == "1" && (r["error"] ?? "").isEmpty)
@@ -75,6 +75,15 @@ import Testing
         let (again, resumed) = try f.run("j1", jobs: 2)
         #expect(again.ran == 1 && again.skipped == 1)
         #expect(SweepFixture.withoutTiming(resumed) == SweepFixture.withoutTiming(one))
+    }
+
+    @Test func divergedPointIsARowAndTheSweepGoesOn() throws {
+        let f = try NetworkSweepTests.fixture("base = \"net.toml\"\n[axes]\n\"optimizer.learning_rate\" = [0.05, 1e30]\n")
+        let (_, table) = try f.run("out", jobs: 2)
+        #expect(table.rows.map { $0["status"] } == ["completed", "diverged"])
+        #expect(table.rows[1]["error"]?.contains("training diverged at epoch 1") == true)
+        #expect(table.rows[1]["epochs"] == "0", "no epoch finished")
+        #expect(table.rows[1]["nc1_stage2"].flatMap { Double($0) } != nil, "the initialization's measurement is kept")
     }
 
     @Test func badAxisKeyNamesTheTrainKeys() throws {
