@@ -86,6 +86,21 @@ import Testing
         #expect(table.rows[1]["nc1_stage2"].flatMap { Double($0) } != nil, "the initialization's measurement is kept")
     }
 
+    @Test func keepAllLeavesTheTrainDirectoryAndARerunReplacesIt() throws {
+        let f = try NetworkSweepTests.fixture("base = \"net.toml\"\n[axes]\n\"run.seed\" = [3]\n")
+        let first = try f.run("out", keep: .all).1
+        let run = RunDirectory(f.out("out").run("p000000"))
+        for u in [run.params, run.checkpoint, run.metrics, run.summary, run.config] {
+            #expect(FileManager.default.fileExists(atPath: u.path), "\(u.lastPathComponent)")
+        }
+        #expect(FileManager.default.fileExists(atPath: f.out("out").run("p000000").appendingPathComponent("index.html").path))
+        // A point whose record is lost (a killed sweep) runs again over its old run directory, to the same row.
+        try FileManager.default.removeItem(at: f.out("out").record("p000000"))
+        let (again, second) = try f.run("out", keep: .all)
+        #expect(again.ran == 1 && second.rows.first?["status"] == "completed")
+        #expect(SweepFixture.withoutTiming(first) == SweepFixture.withoutTiming(second))
+    }
+
     @Test func badAxisKeyNamesTheTrainKeys() throws {
         let f = try NetworkSweepTests.fixture("base = \"net.toml\"\n[axes]\n\"optimizer.learning_rat\" = [0.1]\n")
         let m = errorMessage { _ = try f.plan() }
