@@ -101,6 +101,15 @@ import Testing
         #expect(SweepFixture.withoutTiming(first) == SweepFixture.withoutTiming(second))
     }
 
+    @Test func aNetworkPresetIsANetworkBase() throws {
+        let spec = try SweepSpec.parse("base = \"sukenik2023-mlp-head\"\n[axes]\n\"model.width\" = [2, 4]\n",
+                                       source: "preset.toml", directory: FileManager.default.temporaryDirectory)
+        #expect(spec.kind == .network)
+        let plan = try SweepPlan(spec: spec)
+        #expect(plan.points.map { $0.network?.model.width } == [2, 4])
+        #expect(try SweepSpec.parse("base = \"tirer2022-fig4\"\n", source: "u.toml", directory: FileManager.default.temporaryDirectory).kind == .ufm)
+    }
+
     @Test func badAxisKeyNamesTheTrainKeys() throws {
         let f = try NetworkSweepTests.fixture("base = \"net.toml\"\n[axes]\n\"optimizer.learning_rat\" = [0.1]\n")
         let m = errorMessage { _ = try f.plan() }
