@@ -60,7 +60,7 @@ let package = Package(
         // The git commit the binary was built from (scripts/build-info.sh), for run provenance.
         .target(name: "CBuildInfo"),
         .target(name: "Report", dependencies: ["Formats", "Collapse", "Linalg", "CBuildInfo"], swiftSettings: fast),
-        .target(name: "Sweep", dependencies: ["Linalg", "Formats", "Collapse", "UFM", "Report"], swiftSettings: fast),
+        .target(name: "Sweep", dependencies: ["Linalg", "Formats", "Collapse", "UFM", "Nets", "Report"], swiftSettings: fast),
         // The measurement logic of `collapse bench` (paired rounds, the BLAS floor, profiles, both sides' BLAS).
         .target(name: "Benchmarks", dependencies: ["Linalg", "Formats", "Collapse", "UFM", "Nets", "Sweep"], swiftSettings: fast),
         .executableTarget(

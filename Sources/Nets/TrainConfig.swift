@@ -77,7 +77,8 @@ public struct TrainConfig: Equatable, Sendable {
         e == 0 ? measure.initial : (e % measure.every == 0 || e == optimizer.epochs)
     }
 
-    static let schema: [(String, [String])] = [
+    /// Every section and its keys (what a config file, an override or a sweep axis may name).
+    public static let schema: [(String, [String])] = [
         ("data", ["dataset", "directory", "per_class", "test_per_class", "seed", "normalize"]),
         ("model", ["width", "blocks", "head_widths", "head_bias", "classifier_bias", "stem", "init"]),
         ("loss", ["kind", "mse_scale"]),

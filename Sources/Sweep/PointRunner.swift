@@ -1,5 +1,6 @@
 import Collapse
 import Foundation
+import Nets
 import Report
 import UFM
 
@@ -18,16 +19,19 @@ public enum KeepMode: String, Sendable, CaseIterable {
 ///
 /// The run goes through `UFMRunRecorder`, the runner of `collapse run`, in `directory`, so a kept point's
 /// directory is exactly a `collapse run` directory; with `.summary` the directory is removed afterwards.
+/// A trained-network point runs through `NetPointRunner` (`NetRun`, the runner of `collapse train`).
 public enum PointRunner {
     public static func run(_ point: SweepPoint, directory: URL, keep: KeepMode) -> [String: String] {
+        if let network = point.network { return NetPointRunner.run(point, config: network, directory: directory, keep: keep) }
+        guard let config = point.config else { return ["point": point.id, "status": "failed", "error": "the point has no config"] }
         let clock = ContinuousClock()
         let t0 = clock.now
-        var row: [String: String] = ["point": point.id, "depth": String(point.config.model.depth),
-                                     "width": String(point.config.model.widths.min() ?? 0)]
+        var row: [String: String] = ["point": point.id, "depth": String(config.model.depth),
+                                     "width": String(config.model.widths.min() ?? 0)]
         for a in point.assignments { row[a.key] = a.literal }
         var recorder: UFMRunRecorder?
         do {
-            let r = try UFMRunRecorder.start(config: point.config, directory: directory, overwrite: true)
+            let r = try UFMRunRecorder.start(config: config, directory: directory, overwrite: true)
             recorder = r
             r.flushInterval = .infinity
             let summary = try r.run()

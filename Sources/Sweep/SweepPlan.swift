@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import Nets
 import UFM
 
 /// One axis value of a point: the key, its TOML literal (as `--set` takes it and results.csv shows it)
@@ -10,7 +11,8 @@ public struct SweepAssignment: Equatable, Sendable {
     public var value: TOMLValue
 }
 
-/// One point of a sweep: its number, its axis values and its validated config.
+/// One point of a sweep: its number, its axis values and its validated config: `config` for a UFM sweep,
+/// `network` for a trained-network sweep (exactly one of them is set, by the sweep's `SweepBaseKind`).
 public struct SweepPoint: Sendable {
     public var index: Int
     /// `p` and the index with six digits (`p000042`): the name of its record and run directory.
@@ -18,7 +20,11 @@ public struct SweepPoint: Sendable {
     public var assignments: [SweepAssignment]
     /// Every override applied to the base, in order (threads, `[set]`, then the axes).
     public var overrides: [String]
-    public var config: UFMConfig
+    public var config: UFMConfig?
+    public var network: TrainConfig?
+
+    /// BLAS threads of the point (`run.threads`).
+    public var threads: Int { config?.run.threads ?? network?.run.threads ?? 1 }
 
     public static func id(_ index: Int) -> String {
         let s = String(index)
@@ -63,20 +69,35 @@ public struct SweepPlan: Sendable {
                 }
             }
             let overrides = head + assignments.map { "\($0.key)=\($0.literal)" }
-            let config: UFMConfig
-            do {
-                config = try UFMConfig.parse(spec.baseText, overrides: overrides, source: spec.baseSource)
-            } catch let e as ConfigError {
-                let named = SweepPlan.key(of: e)
+            func invalid(named: String?, reason: String) -> SweepError {
                 let axis = assignments.first { $0.key == named }?.key
                     ?? (assignments.isEmpty ? "[set]" : assignments.map(\.key).joined(separator: ", "))
-                throw SweepError.invalidPoint(axis: axis, point: index, values: assignments.map { "\($0.key) = \($0.literal)" }.joined(separator: ", "),
-                                              reason: e.description)
+                return SweepError.invalidPoint(axis: axis, point: index, values: assignments.map { "\($0.key) = \($0.literal)" }.joined(separator: ", "),
+                                               reason: reason)
             }
-            points.append(SweepPoint(index: index, id: SweepPoint.id(index), assignments: assignments, overrides: overrides, config: config))
+            var point = SweepPoint(index: index, id: SweepPoint.id(index), assignments: assignments, overrides: overrides)
+            switch spec.kind {
+            case .ufm:
+                do {
+                    point.config = try UFMConfig.parse(spec.baseText, overrides: overrides, source: spec.baseSource)
+                } catch let e as ConfigError {
+                    throw invalid(named: SweepPlan.key(of: e), reason: e.description)
+                }
+            case .network:
+                do {
+                    point.network = try TrainConfig.parse(spec.baseText, overrides: overrides, source: spec.baseSource)
+                } catch {
+                    guard case .invalidConfig(let field, _) = error else { throw invalid(named: nil, reason: "\(error)") }
+                    throw invalid(named: String(field.prefix { $0 != "=" }), reason: "\(error)")
+                }
+            }
+            points.append(point)
         }
         self.points = points
-        columns = SweepResults.columns(axisKeys: axisKeys, specs: points.map(\.config.model))
+        switch spec.kind {
+        case .ufm: columns = SweepResults.columns(axisKeys: axisKeys, specs: points.compactMap(\.config?.model))
+        case .network: columns = SweepResults.networkColumns(axisKeys: axisKeys, configs: points.compactMap(\.network))
+        }
     }
 
     /// The config key a `ConfigError` names, if any.

@@ -1,4 +1,5 @@
 import Foundation
+import Nets
 import Report
 import UFM
 
@@ -21,7 +22,38 @@ public enum SweepResults {
                                  "theory_control", "theory_threshold", "gradient_norm", "fit", "depth", "width"]
     public static let tail = ["stop_reason", "steps", "seconds", "optimization_seconds", "error"]
     /// Columns that measure time and so differ between two runs of the same point.
-    public static let timing: Set<String> = ["seconds", "optimization_seconds"]
+    public static let timing: Set<String> = ["seconds", "optimization_seconds", "training_seconds"]
+
+    /// A trained-network sweep's outcome columns: the final epoch's train-mode `loss` and `accuracy`, the
+    /// last measured epoch's eval-mode `eval_loss` and `eval_accuracy` (and `test_loss`, `test_accuracy`
+    /// when a point has a test subset).
+    public static let networkOutcome = ["status", "loss", "accuracy", "eval_loss", "eval_accuracy"]
+    public static let networkTail = ["terminal_phase_epoch", "epochs", "seconds", "training_seconds", "error"]
+    /// The metrics.csv columns of `collapse train` that are not per-layer metrics.
+    static let networkEpochColumns: Set<String> = ["epoch", "lr", "loss", "accuracy", "seconds"]
+
+    /// The columns of a trained-network sweep: `point`, the axis keys, `networkOutcome` (+ the test columns),
+    /// then the per-layer metrics of metrics.csv (`nc1_<layer>`, …, `NetRun.columns`) at the last measured
+    /// epoch, the union over the points' networks in first-seen order, then `networkTail`:
+    /// `terminal_phase_epoch` (the first epoch from which the eval-mode training accuracy stayed at 100%,
+    /// empty if never), `epochs` (trained), `seconds` (the point's wall time), `training_seconds` (inside
+    /// the training epochs) and `error`.
+    public static func networkColumns(axisKeys: [String], configs: [TrainConfig]) -> [String] {
+        let test = configs.contains { $0.data.testPerClass > 0 }
+        var outcome = networkOutcome
+        if test { outcome += ["test_loss", "test_accuracy"] }
+        var layers: [String] = [], seen = Set<String>()
+        var shapes = Set<[String]>()
+        for c in configs {
+            let names = c.model.featureLayerNames
+            guard shapes.insert(names).inserted else { continue }
+            for col in NetRun.columns(layers: names, test: false)
+            where !networkEpochColumns.contains(col) && !outcome.contains(col) && seen.insert(col).inserted {
+                layers.append(col)
+            }
+        }
+        return head + axisKeys + outcome + layers + networkTail
+    }
 
     /// The per-level names, in their column order.
     static var levelNames: [String] { UFMMetrics.levelNames + UFMMetrics.lastLevelNames + ["means_rank", "means_stable_rank"] }

@@ -38,7 +38,7 @@ public enum SweepRunner {
         for p in mine where try dir.readRecord(id: p.id, overrides: p.overrides) == nil { todo.append(p) }
         let skipped = mine.count - todo.count
         let total = todo.count
-        if let t = plan.points.first?.config.run.threads, t > 0 { BLASThreads.count = t }
+        if let t = plan.points.first?.threads, t > 0 { BLASThreads.count = t }
         let queue = WorkQueue(points: todo)
         let jobs = max(1, min(options.jobs, todo.count))
         let group = DispatchGroup()
@@ -55,6 +55,8 @@ public enum SweepRunner {
                     let n = queue.finished(status: row["status"] ?? "failed")
                     var line = "[\(n)/\(total)] \(p.id) \(row["status"] ?? "") \(p.label)"
                     if let o = row["objective"], !o.isEmpty { line += "  objective=\(o)" }
+                    if let o = row["loss"], !o.isEmpty { line += "  loss=\(o)" }
+                    if let a = row["eval_accuracy"], !a.isEmpty { line += " eval_accuracy=\(a)" }
                     if let g = row["gap_to_theory"], !g.isEmpty { line += " gap=\(g)" }
                     if let s = row["seconds"], let v = Double(s) { line += String(format: "  %.2f s", v) }
                     log(line)

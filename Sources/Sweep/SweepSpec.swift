@@ -1,5 +1,6 @@
 import Foundation
 import Formats
+import Nets
 import Report
 import UFM
 
@@ -12,7 +13,24 @@ public struct SweepDimension: Equatable, Sendable {
     public var count: Int { axes[0].values.count }
 }
 
-/// A parsed sweep file (docs/sweeps.md): a base UFM config, fixed overrides, and the grid dimensions.
+/// What a sweep's base config is, and so what every point runs: one kind per sweep, one results schema.
+public enum SweepBaseKind: String, Sendable {
+    /// An unconstrained-features config (`collapse run`, `UFMConfig`).
+    case ufm
+    /// A trained-network config (`collapse train`, `TrainConfig`): a config with a `[data]` section.
+    case network
+
+    /// Every key an axis of a sweep over this kind may name: `section.key` for each config key.
+    public var configKeys: [String] {
+        switch self {
+        case .ufm: UFMConfig.schema.flatMap { s in s.keys.map { "\(s.section).\($0)" } }
+        case .network: TrainConfig.schema.flatMap { s in s.1.map { "\(s.0).\($0)" } }
+        }
+    }
+}
+
+/// A parsed sweep file (docs/sweeps.md): a base config (UFM or trained network), fixed overrides, and the
+/// grid dimensions.
 ///
 /// The points are the Cartesian product of the dimensions, in `order` (default: grid axes and zipped
 /// groups sorted by name), the last dimension varying fastest. Point i's config is the base with the
@@ -24,6 +42,8 @@ public struct SweepSpec: Sendable {
     /// Where the base config comes from (its path, or the shipped preset's location) and its text.
     public var baseSource: String
     public var baseText: String
+    /// UFM or trained network: decided by the base (a `[data]` section makes it a network config).
+    public var kind: SweepBaseKind
     /// `[set]`: overrides applied to every point, as (key, value).
     public var fixed: [SweepAxis]
     public var dimensions: [SweepDimension]
@@ -32,8 +52,8 @@ public struct SweepSpec: Sendable {
     /// The top-level entries a sweep file may have.
     public static let entries = ["title", "base", "order", "set", "axes", "zip", "report"]
 
-    /// Every key an axis may name: `section.key` for each config key.
-    public static var configKeys: [String] { UFMConfig.schema.flatMap { s in s.keys.map { "\(s.section).\($0)" } } }
+    /// Every key an axis of a UFM sweep may name (`SweepBaseKind.configKeys` for either kind).
+    public static var configKeys: [String] { SweepBaseKind.ufm.configKeys }
 
     /// Reads a sweep file; a relative `base` path is taken relative to the sweep file's folder.
     public static func load(_ url: URL) throws -> SweepSpec {
@@ -57,14 +77,14 @@ public struct SweepSpec: Sendable {
         guard case .string(let base)? = doc["base"] else {
             throw SweepError.badEntry(what: "base", reason: "give base = \"<preset name>\" (collapse reproduce --list) or base = \"path/to/config.toml\"")
         }
-        let (baseSource, baseText) = try resolveBase(base, directory: directory)
+        let (baseSource, baseText, kind) = try resolveBase(base, directory: directory)
         var title = URL(fileURLWithPath: source).deletingPathExtension().lastPathComponent
         if let t = doc["title"] {
             guard case .string(let s) = t else { throw SweepError.badEntry(what: "title", reason: "must be a string") }
             title = s
         }
 
-        let valid = configKeys
+        let valid = kind.configKeys
         func checkKey(_ k: String) throws {
             guard valid.contains(k) else { throw SweepError.unknownAxis(key: k, valid: valid) }
         }
@@ -116,7 +136,7 @@ public struct SweepSpec: Sendable {
             dims = ordered
         }
         let report = try SweepReportSettings.parse(try table(doc["report"], "report"))
-        return SweepSpec(title: title, base: base, baseSource: baseSource, baseText: baseText, fixed: fixed, dimensions: dims, report: report)
+        return SweepSpec(title: title, base: base, baseSource: baseSource, baseText: baseText, kind: kind, fixed: fixed, dimensions: dims, report: report)
     }
 
     private static func table(_ v: TOMLValue?, _ name: String) throws -> [String: TOMLValue] {
@@ -126,8 +146,9 @@ public struct SweepSpec: Sendable {
     }
 
     /// A preset name (`collapse reproduce --list`), else a config path (relative to the sweep file).
-    /// Returns where the base comes from (a path, or the preset's location) and its text.
-    static func resolveBase(_ base: String, directory: URL) throws -> (String, String) {
+    /// Returns where the base comes from (a path, or the preset's location), its text and its kind: a
+    /// trained-network config when its TOML has a top-level `data` table (`[data]`), else a UFM config.
+    static func resolveBase(_ base: String, directory: URL) throws -> (String, String, SweepBaseKind) {
         let looksLikePath = base.contains("/") || base.hasSuffix(".toml")
         let source: String, text: String
         if looksLikePath {
@@ -144,10 +165,12 @@ public struct SweepSpec: Sendable {
                 throw SweepError.badBase(base: base, reason: "\(error)")
             }
         }
-        if text.split(separator: "\n").contains(where: { $0.trimmingCharacters(in: .whitespaces) == "[data]" }) {
-            throw SweepError.badBase(base: base, reason: "a trained-network config ([data] section); sweeps run unconstrained-features (collapse run) configs only")
+        let doc: [String: TOMLValue]
+        do { doc = try TOMLValue.parseDocument(text, source: source) } catch {
+            throw SweepError.badBase(base: base, reason: "\(error)")
         }
-        return (source, text)
+        if case .table? = doc["data"] { return (source, text, .network) }
+        return (source, text, .ufm)
     }
 
     /// The number of points: the product of the dimensions' lengths (1 with no axes).

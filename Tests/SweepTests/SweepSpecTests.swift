@@ -46,9 +46,9 @@ import Testing
         #expect(plan.axisKeys == ["init.seed", "regularization.lambda_h", "model.widths", "regularization.lambda_w"])
         #expect(plan.points[1].label == "init.seed = 0, regularization.lambda_h = 0.01, model.widths = [6, 6], regularization.lambda_w = 0.02")
         #expect(plan.points[11].label == "init.seed = 1, regularization.lambda_h = 0.03, model.widths = [6, 6], regularization.lambda_w = 0.02")
-        #expect(plan.points[11].config.model.widths == [6, 6] && plan.points[11].config.model.lambdaW == [0.02, 0.02])
-        #expect(plan.points[7].config.initialization.seed == 1 && plan.points[7].config.model.lambdaH == 0.01)
-        #expect(plan.points.allSatisfy { $0.config.run.threads == 1 })
+        #expect(plan.points[11].config?.model.widths == [6, 6] && plan.points[11].config?.model.lambdaW == [0.02, 0.02])
+        #expect(plan.points[7].config?.initialization.seed == 1 && plan.points[7].config?.model.lambdaH == 0.01)
+        #expect(plan.points.allSatisfy { $0.config?.run.threads == 1 })
         // depth-2 points add level-2 columns
         #expect(plan.columns.contains("nc1_2") && plan.columns.contains("means_rank_2") && plan.columns.contains("nc3_2"))
     }
