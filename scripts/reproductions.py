@@ -149,6 +149,18 @@ def section(name, kind, run, seconds):
         layers = s.get("model", {}).get("layers", [])
         out.append("- NC1 per layer, first → last measured epoch: " + ", ".join(
             f"{l} {float(first.get('nc1_' + l, 'nan')):.3g} → {float(m.get('nc1_' + l, 'nan')):.3g}" for l in layers))
+        # Unbalanced training data: the per-class norms and the minority angle (docs/metrics.md, "Imbalance").
+        if "minority_angle" in header and layers:
+            counts = s.get("dataset", {}).get("train_per_class") or []
+            ks = range(len([c for c in header if c.startswith("w_norm_c")]))
+            def per_class(prefix):
+                return ", ".join(f"{k}" + (f" (n={counts[k]:g})" if k < len(counts) else "") +
+                                 f" {float(first.get(prefix(k), 'nan')):.3g} → {float(m.get(prefix(k), 'nan')):.3g}" for k in ks)
+            out.append(f"- ‖μ_k‖ of {layers[-1]} per class, first → last measured epoch: " +
+                       per_class(lambda k: f"mean_norm_c{k}_{layers[-1]}"))
+            out.append("- ‖w_k‖ per class, first → last measured epoch: " + per_class(lambda k: f"w_norm_c{k}"))
+            out.append(f"- minority angle (mean angle between minority classifier rows): "
+                       f"{float(first.get('minority_angle', 'nan')):.3g} → {float(m.get('minority_angle', 'nan')):.3g} rad")
     out.append(f"- wall time here: {seconds:.1f} s (2 shared cores, release build)")
     levels = [c[len('nc1_'):] for c in header if c.startswith("nc1_") and not c.startswith(("nc1_trace", "nc1_topk"))]
     fams = ["nc1", "nc2_of", "nc2_etf", "nc3", "nc4"] + (["nc3_centered"] if kind == "train" else [])
