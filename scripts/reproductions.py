@@ -25,6 +25,14 @@ NOTES = {
                           "not measured here.",
     "tirer2022-fig5-ce": "Same scaling as the MSE preset (width 16, 1,000 digits, 60 epochs), cross-entropy with a "
                          "classifier bias; with a bias the relevant geometry is the simplex ETF (NC2-ETF, NC3-centered).",
+    "fashion-mnist-minority-collapse": "At this scale (imbalance ratio 10, 1,100 training images, 40 epochs, weight "
+                                       "decay 5e-4) minority collapse is only partial: the minority classifier rows end "
+                                       "shorter than the majority ones (‖w_k‖ about 0.47–0.49 against 0.53–0.70), but the "
+                                       "minority rows do not collapse onto each other (the minority angle stays near 90°, "
+                                       "1.63 rad) and the class-mean norms end equal (about 8 for every class). Fang et al. "
+                                       "report the collapse of the minority rows for larger imbalance ratios; a larger ratio "
+                                       "(e.g. per_class = [500 ×5, 5 ×5]), stronger weight decay or longer training are not "
+                                       "measured here.",
     "fashion-mnist-depthwise": "Same scaling (width 16, 100 images per class, 60 epochs) on Fashion-MNIST.",
     "sukenik2023-mlp-head": "The paper uses ResNet20 backbones on CIFAR-10/MNIST with full data; here a width-16 ResNet18 "
                             "backbone, a bias-free head of 4 layers of width 64, 1,000 MNIST digits, 60 epochs. NC1 "
