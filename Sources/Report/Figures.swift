@@ -109,9 +109,11 @@ public enum Figures {
         panels += perClassPanels(table, xLabel: xLabel, used: &used)
         used.insert("fit")
         // Any other column gets a plain panel, so new metrics are visible before they are catalogued.
+        // Rows that did not measure the column (e.g. `measure.every = 2`) are left out, so the curve connects.
         for (j, c) in table.columns.enumerated() where !used.contains(c) && !c.isEmpty {
+            let (sx, sy) = measured(table, j)
             panels.append(Panel(name: safeName(c), title: c, xLabel: xLabel, yLabel: c, caption: "Column '\(c)' of metrics.csv.",
-                                series: [Series(label: c, x: x, y: values(table, j), style: .single)]))
+                                series: [Series(label: c, x: sx, y: sy, style: .single)]))
         }
         return panels
     }

@@ -154,4 +154,15 @@ func unbalancedData(counts: [Int], noise: Double = 0.3, seed: UInt64 = 5) throws
         #expect(panels.contains { $0.name == "w_norm" && $0.series.count == K })
         #expect(Figures.overview(panels).contains { $0.name == "mean_norm" })
     }
+
+    /// A column without a catalog family (as minority_angle) is drawn from its measured rows only, so a run
+    /// with `measure.every = 2` gets a connected curve rather than isolated points.
+    @Test func plainPanelsSkipUnmeasuredRows() throws {
+        var table = MetricsTable(columns: ["epoch", "minority_angle"])
+        table.append(["epoch": 0, "minority_angle": 1.5])
+        table.append(["epoch": 1])
+        table.append(["epoch": 2, "minority_angle": 1.2])
+        let p = try #require(Figures.panels(table: table, theoryObjective: nil).first { $0.name == "minority_angle" })
+        #expect(p.series.count == 1 && p.series[0].x == [0, 2] && p.series[0].y == [1.5, 1.2])
+    }
 }
