@@ -25,6 +25,14 @@ NOTES = {
                           "not measured here.",
     "tirer2022-fig5-ce": "Same scaling as the MSE preset (width 16, 1,000 digits, 60 epochs), cross-entropy with a "
                          "classifier bias; with a bias the relevant geometry is the simplex ETF (NC2-ETF, NC3-centered).",
+    "fashion-mnist-minority-collapse": "At this scale (imbalance ratio 10, 1,100 training images, 40 epochs, weight "
+                                       "decay 5e-4) minority collapse is only partial: the minority classifier rows end "
+                                       "shorter than the majority ones (‖w_k‖ about 0.47–0.49 against 0.53–0.70), but the "
+                                       "minority rows do not collapse onto each other (the minority angle stays near 90°, "
+                                       "1.63 rad) and the class-mean norms end equal (about 8 for every class). Fang et al. "
+                                       "report the collapse of the minority rows for larger imbalance ratios; a larger ratio "
+                                       "(e.g. per_class = [500 ×5, 5 ×5]), stronger weight decay or longer training are not "
+                                       "measured here.",
     "fashion-mnist-depthwise": "Same scaling (width 16, 100 images per class, 60 epochs) on Fashion-MNIST.",
     "sukenik2023-mlp-head": "The paper uses ResNet20 backbones on CIFAR-10/MNIST with full data; here a width-16 ResNet18 "
                             "backbone, a bias-free head of 4 layers of width 64, 1,000 MNIST digits, 60 epochs. NC1 "
@@ -149,6 +157,18 @@ def section(name, kind, run, seconds):
         layers = s.get("model", {}).get("layers", [])
         out.append("- NC1 per layer, first → last measured epoch: " + ", ".join(
             f"{l} {float(first.get('nc1_' + l, 'nan')):.3g} → {float(m.get('nc1_' + l, 'nan')):.3g}" for l in layers))
+        # Unbalanced training data: the per-class norms and the minority angle (docs/metrics.md, "Imbalance").
+        if "minority_angle" in header and layers:
+            counts = s.get("dataset", {}).get("train_per_class") or []
+            ks = range(len([c for c in header if c.startswith("w_norm_c")]))
+            def per_class(prefix):
+                return ", ".join(f"{k}" + (f" (n={counts[k]:g})" if k < len(counts) else "") +
+                                 f" {float(first.get(prefix(k), 'nan')):.3g} → {float(m.get(prefix(k), 'nan')):.3g}" for k in ks)
+            out.append(f"- ‖μ_k‖ of {layers[-1]} per class, first → last measured epoch: " +
+                       per_class(lambda k: f"mean_norm_c{k}_{layers[-1]}"))
+            out.append("- ‖w_k‖ per class, first → last measured epoch: " + per_class(lambda k: f"w_norm_c{k}"))
+            out.append(f"- minority angle (mean angle between minority classifier rows): "
+                       f"{float(first.get('minority_angle', 'nan')):.3g} → {float(m.get('minority_angle', 'nan')):.3g} rad")
     out.append(f"- wall time here: {seconds:.1f} s (2 shared cores, release build)")
     levels = [c[len('nc1_'):] for c in header if c.startswith("nc1_") and not c.startswith(("nc1_trace", "nc1_topk"))]
     fams = ["nc1", "nc2_of", "nc2_etf", "nc3", "nc4"] + (["nc3_centered"] if kind == "train" else [])

@@ -13,6 +13,10 @@ public struct NetworkMeasurement: Sendable {
     /// The features of every layer (N×d, samples as rows), when requested.
     public var features: [(name: String, rows: Matrix<Float>)]
     public var labels: [Int]
+    /// For a set with unequal class counts: the per-class norms of the penultimate layer's class means and of
+    /// the classifier rows, and the minority-collapse angle (`NC.imbalance`); nil for balanced sets or when
+    /// the metrics are undefined.
+    public var imbalance: ImbalanceMetrics? = nil
 }
 
 extension Trainer {
@@ -90,8 +94,13 @@ extension Trainer {
             }
         }
         let features = keepFeatures ? names.indices.map { (names[$0], kept[$0]) } : []
-        return NetworkMeasurement(loss: lossSum / Double(set.count), accuracy: Double(correct) / Double(set.count),
-                                  layers: layers, features: features, labels: set.labels)
+        var m = NetworkMeasurement(loss: lossSum / Double(set.count), accuracy: Double(correct) / Double(set.count),
+                                   layers: layers, features: features, labels: set.labels)
+        if Set(stats[last].counts).count > 1 {
+            // Minority collapse (Fang et al., PNAS 2021): ‖μ_k‖, ‖w_k‖ and the angle between minority rows.
+            m.imbalance = try? NC.imbalance(stats[last], classifier: classifier.weight)
+        }
+        return m
     }
 
     /// The final linear layer as a `Classifier` (W is K×d, b when the classifier has a bias), in Double.

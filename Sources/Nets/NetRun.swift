@@ -46,7 +46,10 @@ public final class NetRun: @unchecked Sendable {
     /// `nc1_<layer>`, `nc1_trace_<layer>`, `nc2_of_<layer>`, `nc2_etf_<layer>`, `cdnv_<layer>`,
     /// `equinorm_<layer>`, `equiangularity_<layer>`, `means_rank_<layer>`, and for the penultimate layer also
     /// `nc2w_of_`, `nc2w_etf_`, `nc3_`, `nc3_centered_`, `nc4_<layer>` (definitions: docs/metrics.md).
-    public static func columns(layers: [String], test: Bool) -> [String] {
+    /// With unequal training counts (`counts`, one per class), also, for the penultimate layer,
+    /// `nc2_gof_<layer>` and per class k (0-based) `mean_norm_c{k}_<layer>` (‖μ_k‖), then `w_norm_c{k}` (‖w_k‖),
+    /// `nc2w_gof` and `minority_angle` (docs/metrics.md, "Imbalance"); balanced runs have none of them.
+    public static func columns(layers: [String], test: Bool, counts: [Int] = []) -> [String] {
         var c = ["epoch", "lr", "loss", "accuracy", "eval_loss", "eval_accuracy"]
         if test { c += ["test_loss", "test_accuracy"] }
         c.append("seconds")
@@ -54,7 +57,19 @@ public final class NetRun: @unchecked Sendable {
             c += layerMetrics.map { "\($0)_\(l)" }
             if i == layers.count - 1 { c += classifierMetrics.map { "\($0)_\(l)" } }
         }
+        if Set(counts).count > 1, let l = layers.last {
+            c += ["nc2_gof_\(l)"] + counts.indices.map { "mean_norm_c\($0)_\(l)" }
+            c += counts.indices.map { "w_norm_c\($0)" } + ["nc2w_gof", "minority_angle"]
+        }
         return c
+    }
+
+    /// The imbalance columns of a measurement (empty for balanced sets), named as in `columns`.
+    static func imbalanceRow(_ m: ImbalanceMetrics, layer l: String) -> [String: Double] {
+        var row: [String: Double] = ["nc2_gof_\(l)": m.nc2GeneralFrame, "nc2w_gof": m.nc2wGeneralFrame, "minority_angle": m.minorityAngle]
+        for (k, v) in m.meanNorms.enumerated() { row["mean_norm_c\(k)_\(l)"] = v }
+        for (k, v) in m.classifierRowNorms.enumerated() { row["w_norm_c\(k)"] = v }
+        return row
     }
 
     static let layerMetrics = ["nc1", "nc1_trace", "nc2_of", "nc2_etf", "cdnv", "equinorm", "equiangularity", "means_rank"]
@@ -80,7 +95,8 @@ public final class NetRun: @unchecked Sendable {
                                                       "features.npz", "weights.safetensors"],
                                       overwrite: overwrite, command: "collapse train")
         try AtomicFile.write((provenance?.configHeader ?? "") + config.toml, to: slot.directory.config)
-        let table = MetricsTable(columns: columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil))
+        let table = MetricsTable(columns: columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil,
+                                                  counts: trainer.data.train.samplesPerClass))
         let run = NetRun(slot: slot, trainer: trainer, table: table, resumedFrom: nil, initialWeights: initialWeights?.path)
         run.provenance = provenance
         return run
@@ -107,7 +123,8 @@ public final class NetRun: @unchecked Sendable {
         let config = try TrainConfig.load(dir.config, overrides: overrides)
         let trainer = try Trainer(config: config, data: try data ?? TrainingData.load(config.data))
         try trainer.restore(try NPZ.read(dir.checkpoint), path: dir.checkpoint.path)
-        let columns = columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil)
+        let columns = columns(layers: trainer.network.config.featureLayerNames, test: trainer.data.test != nil,
+                              counts: trainer.data.train.samplesPerClass)
         var table = MetricsTable(columns: columns)
         if fm.fileExists(atPath: dir.metrics.path) {
             let old = try MetricsTable.read(dir.metrics)
@@ -160,6 +177,9 @@ public final class NetRun: @unchecked Sendable {
                 } else if let f = layer.failure {
                     failures.append("epoch \(epoch), layer \(layer.name): \(f)")
                 }
+            }
+            if let imb = m.imbalance, let l = m.layers.last?.name {
+                for (column, v) in NetRun.imbalanceRow(imb, layer: l) where table.columns.contains(column) { row[column] = v }
             }
             measureSeconds += Profile.now() - m0
             return m

@@ -31,6 +31,10 @@ public struct TrainConfig: Equatable, Sendable {
         public var directory = ""
         /// Balanced training subset: samples per class (0 = every sample).
         public var perClass = 0
+        /// An unbalanced training subset instead: n_k samples of class k (`per_class = [n_1, …, n_K]`, one
+        /// entry per class of the data set, each ≥ 1); empty = the balanced `perClass`. Class-major, drawn
+        /// with `seed` like the balanced subset (Fang et al., PNAS 2021, minority collapse).
+        public var perClassCounts: [Int] = []
         /// Balanced test subset per class (0 = no test evaluation). For mnist5k it is drawn from the digits
         /// not in the training subset.
         public var testPerClass = 0
@@ -132,7 +136,14 @@ public struct TrainConfig: Equatable, Sendable {
 
         c.data.dataset = try d.choice("dataset", default: c.data.dataset)
         c.data.directory = try d.string("directory", default: "")
-        c.data.perClass = try d.int("per_class", default: 0)
+        if case .array? = d.values["per_class"] {
+            c.data.perClassCounts = try d.ints("per_class", default: [])
+            guard !c.data.perClassCounts.isEmpty else {
+                throw .invalidConfig(field: "data.per_class", reason: "an empty array; give one count per class, or a number")
+            }
+        } else {
+            c.data.perClass = try d.int("per_class", default: 0)
+        }
         c.data.testPerClass = try d.int("test_per_class", default: 0)
         c.data.seed = UInt64(bitPattern: Int64(try d.int("seed", default: 0)))
         c.data.normalize = try d.choice("normalize", default: c.data.normalize)
@@ -175,6 +186,9 @@ public struct TrainConfig: Equatable, Sendable {
     public func validate() throws(NetsError) {
         func bad(_ f: String, _ r: String) -> NetsError { .invalidConfig(field: f, reason: r) }
         guard data.perClass >= 0 else { throw bad("data.per_class", "must be ≥ 0 (0 = all samples), got \(data.perClass)") }
+        if let k = data.perClassCounts.firstIndex(where: { $0 < 1 }) {
+            throw bad("data.per_class", "class \(k) has count \(data.perClassCounts[k]); every entry of a per-class array must be ≥ 1")
+        }
         guard data.testPerClass >= 0 else { throw bad("data.test_per_class", "must be ≥ 0 (0 = no test evaluation), got \(data.testPerClass)") }
         guard model.width >= 1 else { throw bad("model.width", "must be ≥ 1, got \(model.width)") }
         guard !model.blocks.isEmpty, model.blocks.allSatisfy({ $0 >= 1 }) else { throw bad("model.blocks", "needs ≥ 1 stage of ≥ 1 block, got \(model.blocks)") }
@@ -199,7 +213,7 @@ public struct TrainConfig: Equatable, Sendable {
     public var toml: String {
         var s = "# Resolved by collapse train: every key, defaults filled in (docs/networks.md).\n"
         s += "[data]\ndataset = \(TOMLLiteral.string(data.dataset.rawValue))\ndirectory = \(TOMLLiteral.string(data.directory))\n"
-        s += "per_class = \(data.perClass)\ntest_per_class = \(data.testPerClass)\nseed = \(Int64(bitPattern: data.seed))\n"
+        s += "per_class = \(data.perClassCounts.isEmpty ? String(data.perClass) : TOMLLiteral.ints(data.perClassCounts))\ntest_per_class = \(data.testPerClass)\nseed = \(Int64(bitPattern: data.seed))\n"
         s += "normalize = \(TOMLLiteral.string(data.normalize.rawValue))\n\n"
         s += "[model]\nwidth = \(model.width)\nblocks = \(TOMLLiteral.ints(model.blocks))\nhead_widths = \(TOMLLiteral.ints(model.headWidths))\n"
         s += "head_bias = \(model.headBias)\nclassifier_bias = \(model.classifierBias)\n"

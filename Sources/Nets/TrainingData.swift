@@ -30,7 +30,7 @@ public struct TrainingData: Sendable {
             // One pool of 5,000 digits: per class, one seeded permutation; the first per_class go to
             // training, the next test_per_class to the test subset (disjoint).
             let all = try MNIST5k.read(dir.map { $0.appendingPathComponent("mnist_5k.csv.gz") })
-            let (a, b) = try split(all, trainPerClass: c.perClass, testPerClass: c.testPerClass, seed: c.seed)
+            let (a, b) = try split(all, trainPerClass: c.perClass, trainCounts: c.perClassCounts, testPerClass: c.testPerClass, seed: c.seed)
             train = a
             test = b
         case .fashionMNIST, .mnist, .cifar10:
@@ -46,7 +46,11 @@ public struct TrainingData: Sendable {
                 }
             }
             let full = try read(.train)
-            train = c.perClass > 0 ? try subset(full, perClass: c.perClass, seed: c.seed) : full.classMajor()
+            if !c.perClassCounts.isEmpty {
+                train = try subset(full, counts: c.perClassCounts, seed: c.seed)
+            } else {
+                train = c.perClass > 0 ? try subset(full, perClass: c.perClass, seed: c.seed) : full.classMajor()
+            }
             if c.testPerClass > 0 { test = try subset(try read(.test), perClass: c.testPerClass, seed: c.seed &+ 1) }
         }
         var norm: ChannelNormalization?
@@ -68,8 +72,53 @@ public struct TrainingData: Sendable {
         }
     }
 
-    /// A disjoint balanced train/test split of one pool (class-major both).
-    static func split(_ all: Dataset, trainPerClass: Int, testPerClass: Int, seed: UInt64) throws -> (Dataset, Dataset?) {
+    /// An unbalanced class-major subset: `counts[k]` samples of class k, the first `counts[k]` of one seeded
+    /// permutation per class (the same draw as `balancedSubset`, so a balanced array gives the same subset as
+    /// the number). Errors name `data.per_class`, the class and the value: a wrong length, or more samples
+    /// than the class has.
+    public static func subset(_ d: Dataset, counts: [Int], seed: UInt64) throws -> Dataset {
+        let byClass = try members(d, counts: counts)
+        var rng = Xoshiro256StarStar(seed: seed)
+        var chosen: [Int] = []
+        chosen.reserveCapacity(counts.reduce(0, +))
+        for (k, m) in byClass.enumerated() {
+            let p = rng.permutation(m.count)
+            chosen += p.prefix(counts[k]).sorted().map { m[$0] }
+        }
+        return d.subset(chosen)
+    }
+
+    /// The sample indices of each class, after checking `counts` against the data set.
+    static func members(_ d: Dataset, counts: [Int], reserved: Int = 0) throws -> [[Int]] {
+        guard counts.count == d.classCount else {
+            throw NetsError.invalidConfig(field: "data.per_class", reason: "has \(counts.count) entries, but \(d.name) has \(d.classCount) classes")
+        }
+        var byClass = [[Int]](repeating: [], count: d.classCount)
+        for (i, l) in d.labels.enumerated() { byClass[l].append(i) }
+        for (k, n) in counts.enumerated() {
+            guard n >= 1 else { throw NetsError.invalidConfig(field: "data.per_class", reason: "class \(k) has count \(n); every entry must be ≥ 1") }
+            guard reserved <= byClass[k].count, n <= byClass[k].count - reserved else {
+                throw NetsError.invalidConfig(field: "data.per_class", reason: "class \(k) (\(d.classNames[k])) asks for \(n) samples, but \(d.name) has "
+                                              + "\(byClass[k].count)" + (reserved > 0 ? " of which data.test_per_class = \(reserved) go to the test subset" : ""))
+            }
+        }
+        return byClass
+    }
+
+    /// A disjoint train/test split of one pool (class-major both): `trainCounts[k]` (or `trainPerClass`
+    /// for every class when `trainCounts` is empty) training samples and `testPerClass` test samples per class.
+    static func split(_ all: Dataset, trainPerClass: Int, trainCounts: [Int] = [], testPerClass: Int, seed: UInt64) throws -> (Dataset, Dataset?) {
+        if !trainCounts.isEmpty {
+            let byClass = try members(all, counts: trainCounts, reserved: testPerClass)
+            var rng = Xoshiro256StarStar(seed: seed)
+            var trainIdx: [Int] = [], testIdx: [Int] = []
+            for (k, m) in byClass.enumerated() {
+                let p = rng.permutation(m.count)
+                trainIdx += p.prefix(trainCounts[k]).sorted().map { m[$0] }
+                testIdx += p.dropFirst(trainCounts[k]).prefix(testPerClass).sorted().map { m[$0] }
+            }
+            return (all.subset(trainIdx), testPerClass > 0 ? all.subset(testIdx) : nil)
+        }
         var byClass = [[Int]](repeating: [], count: all.classCount)
         for (i, l) in all.labels.enumerated() { byClass[l].append(i) }
         let available = byClass.map(\.count).min() ?? 0

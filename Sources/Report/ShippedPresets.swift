@@ -116,6 +116,57 @@ seed = 0
 threads = 2
 shards = 2
 """#),
+        ("fashion-mnist-minority-collapse", #"""
+# Minority collapse in a trained network: ResNet18 on an unbalanced Fashion-MNIST subset, after Fang, He,
+# Long & Su, "Exploring deep neural networks via layer-peeled model: minority collapse in imbalanced
+# training", PNAS 2021: with R = 10 times fewer samples in the minority classes, the
+# classifier rows of the minority classes shrink and collapse onto each other (the minority angle falls),
+# and their penultimate class means shrink with them. The figures draw ‖μ_k‖ and ‖w_k‖ per class and the
+# minority angle over epochs, besides NC1–NC4 (MSE, weight decay 5e-4, bias-free classifier, SGD lr 0.05).
+#
+# Scaled to finish in a few minutes on 2 shared cores (measured, docs/reproductions.md):
+# - data: 200 images of each of the classes 0–4 and 20 of each of the classes 5–9 (imbalance ratio 10, as
+#   the paper's step imbalance: 5 majority and 5 minority classes) of Fashion-MNIST's training split,
+#   seeded; the paper trains on far more images per class; a balanced test subset of 50 per class;
+# - width w = 16 (0.7 M parameters) instead of 64 and the CIFAR stem (no down-sampling of the 28×28 input);
+# - 40 epochs, the learning rate divided by 10 after epoch 30.
+[data]
+dataset = "fashion-mnist"
+per_class = [200, 200, 200, 200, 200, 20, 20, 20, 20, 20]
+test_per_class = 50
+seed = 0
+normalize = "train"
+
+[model]
+width = 16
+blocks = [2, 2, 2, 2]
+head_widths = []
+classifier_bias = false
+stem = "cifar"
+init = "torchvision"
+
+[loss]
+kind = "mse"
+mse_scale = "mean"
+
+[optimizer]
+learning_rate = 0.05
+momentum = 0.9
+weight_decay = 5e-4
+gamma = 0.1
+step_epochs = 30
+epochs = 40
+batch_size = 128
+
+[measure]
+every = 2
+initial = true
+
+[run]
+seed = 0
+threads = 2
+shards = 2
+"""#),
         ("minority-collapse-deep-linear", #"""
 # Minority collapse in the deep linear UFM (L = 2, regularized MSE, no bias) with unbalanced counts [20, 20, m, m]
 # (Fang et al., PNAS 2021; the general orthogonal frame of Dang et al., ICML 2023; docs/theory.md §9):
