@@ -26,7 +26,7 @@ public protocol RowBatchSource {
 /// stream too, by random access: each batch's rows are read column by column (`ColumnMajorRows`), with the
 /// same memory bound, and give bit-identical batches. A Fortran-order member of a deflated archive
 /// (`numpy.savez_compressed`) cannot be read at an offset: `forEachBatch` reads it whole, after checking
-/// that about three copies of its data fit `MemoryBudget` (`readsWhole` says so).
+/// that three copies of its data and an N·d Int permutation fit `MemoryBudget` (`readsWhole` says so).
 ///
 /// The header is read and validated when the reader is made (shape, dtype, claimed size against the
 /// file or member size). A deflated member whose data turns out shorter than its header, or whose CRC
@@ -132,10 +132,12 @@ public struct NPYRowReader: RowBatchSource, Sendable {
         }
         if readsWhole, let member {
             // A deflated member cannot be read at an offset: inflate it whole (its bytes, the decoded
-            // elements and their C-order copy), after checking that this fits the memory budget.
+            // elements, their C-order copy and the Int permutation that makes it), after checking that
+            // this fits the memory budget.
             var need = MemoryEstimate()
             need.add("the Fortran-order deflated member \(member) (\(rows) × \(cols)) read whole, three copies",
                      bytes: 3, header.byteCount)
+            need.add("its C-order permutation (\(rows) × \(cols) indices)", bytes: rows, cols, MemoryLayout<Int>.size)
             need.add("one batch", bytes: min(maxRows, rows), cols, MemoryLayout<T>.size)
             try need.check("reading \(path)")
             return try InMemoryRows(NPZ.member(member, in: url), name: path).forEachBatch(maxRows: maxRows, as: T.self, body)

@@ -148,6 +148,12 @@ import Testing
             #expect(outputs["f \(batch)"] == outputs["c \(batch)"], "stored Fortran, batch \(batch)")
             #expect(outputs["fz \(batch)"] == outputs["c \(batch)"], "deflated Fortran, batch \(batch)")
         }
+        // The deflated member is read whole only within the memory budget (3 copies of 5760 bytes, an N·d Int
+        // permutation and a batch: 28.8 KB); the stored one streams under it (the batch needs 20.3 KB).
+        let refused = try CLI.run(["measure", tmp.appendingPathComponent("fz.npz").path, "--max-memory", "25KB"])
+        #expect(refused.status != 0 && refused.stderr.contains("fz.npz[h64]") && refused.stderr.contains("read whole"), "\(refused.stderr)")
+        let streamed = try CLI.run(["measure", tmp.appendingPathComponent("f.npz").path, "--max-memory", "25KB"])
+        #expect(streamed.status == 0, "\(streamed.stderr)")
     }
 
     /// The UFM benchmark runs end to end against NumPy (a few steps, so not a timing): both sides reach
