@@ -105,6 +105,7 @@ struct ColumnMajorRows {
         while got < count {
             let r = pread(fd, base + got, count - got, off_t(offset + got))
             if r < 0 && errno == EINTR { continue }
+            if r < 0 { throw FormatError.unreadable(path: path, reason: String(cString: strerror(errno))) }
             guard r > 0 else {
                 let memberStart = layout.member?.start ?? 0
                 throw FormatError.truncated(path: path, expectedBytes: header.dataOffset + header.byteCount,
@@ -126,7 +127,10 @@ enum ZIPStoredMember {
         guard let handle = FileHandle(forReadingAtPath: url.path) else { throw FormatError.unreadable(path: url.path, reason: "cannot open") }
         defer { try? handle.close() }
         func read(_ offset: Int, _ count: Int) throws -> [UInt8] {
-            guard offset >= 0, count >= 0, offset + count <= fileSize else { throw fail("a ZIP record points outside the file") }
+            // Offsets and sizes come from the file: compare without overflow, read only what the file has.
+            guard offset >= 0, count >= 0, offset <= fileSize, count <= fileSize - offset else {
+                throw fail("a ZIP record points outside the file")
+            }
             try handle.seek(toOffset: UInt64(offset))
             let d = try handle.read(upToCount: count) ?? Data()
             guard d.count == count else { throw fail("a ZIP record is cut short") }
@@ -162,11 +166,13 @@ enum ZIPStoredMember {
             var uncompressed = le(cd, p + 24, 4), compressed = le(cd, p + 20, 4), local = le(cd, p + 42, 4)
             // ZIP64 extra field (id 1): the 8-byte values of the fields that are 0xFFFFFFFF, in this order.
             var e = p + 46 + n
-            while e + 4 <= p + 46 + n + m {
+            let extraEnd = p + 46 + n + m
+            while e + 4 <= extraEnd {
                 let id = le(cd, e, 2), length = le(cd, e + 2, 2)
                 if id == 1 {
                     var q = e + 4
-                    for field in [0, 1, 2] where [uncompressed, compressed, local][field] == 0xFFFF_FFFF && q + 8 <= e + 4 + length {
+                    let fieldEnd = min(e + 4 + length, extraEnd)
+                    for field in [0, 1, 2] where [uncompressed, compressed, local][field] == 0xFFFF_FFFF && q + 8 <= fieldEnd {
                         let v = le(cd, q, 8)
                         switch field { case 0: uncompressed = v; case 1: compressed = v; default: local = v }
                         q += 8
@@ -175,13 +181,14 @@ enum ZIPStoredMember {
                 e += 4 + length
             }
             guard le(cd, p + 10, 2) == 0, compressed == uncompressed else { throw fail("the member is compressed, not stored") }
+            guard uncompressed >= 0, local >= 0, local <= fileSize - 30 else { throw fail("a ZIP record points outside the file") }
             let lh = try read(local, 30)
             guard le(lh, 0, 4) == 0x0403_4B50 else { throw fail("no ZIP local header where the central directory says") }
             guard le(lh, 8, 2) == 0 else { throw fail("the local header says the member is compressed") }
             let ln = le(lh, 26, 2), lm = le(lh, 28, 2)
             guard try read(local + 30, ln) == target else { throw fail("the local header names another member") }
             let start = local + 30 + ln + lm
-            guard start + uncompressed <= fileSize else {
+            guard uncompressed <= fileSize - start else {
                 throw FormatError.truncated(path: path, expectedBytes: uncompressed, foundBytes: max(0, fileSize - start))
             }
             return (start, uncompressed)

@@ -95,4 +95,33 @@ struct FortranRowReaderTests {
             try NPYRowReader(url: npy)
         }
     }
+
+    /// The ZIP records are read by hand to find a stored member's offset: every flipped byte and every cut
+    /// of a small archive either throws or streams, never traps (an index out of range, an overflow).
+    @Test("flipped bytes and cuts of a stored Fortran archive throw or stream, never trap")
+    func mutatedArchives() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = helper.features(12, 3, .float64)
+        let npz = dir.appendingPathComponent("f.npz")
+        try NPZ.write([("labels", NDArray(labels: [0, 1])), ("x", a)], to: npz, fortranOrder: true)
+        let good = try Data(contentsOf: npz)
+        let bad = dir.appendingPathComponent("bad.npz")
+        var outcomes = (thrown: 0, streamed: 0)
+        func attempt(_ bytes: Data) throws {
+            try bytes.write(to: bad)
+            do {
+                let r = try NPYRowReader(npz: bad, member: "x")
+                try r.forEachBatch(maxRows: 5, as: Double.self) { _, _ in }
+                outcomes.streamed += 1
+            } catch is FormatError { outcomes.thrown += 1 }
+        }
+        for i in 0..<good.count {
+            var b = good
+            b[i] ^= 0xFF
+            try attempt(b)
+        }
+        for n in stride(from: 0, to: good.count, by: 7) { try attempt(good.prefix(n)) }
+        #expect(outcomes.thrown > good.count / 2, "\(outcomes)")
+    }
 }
