@@ -93,7 +93,7 @@ public struct NPYRowReader: RowBatchSource, Sendable {
         let size = Int(clamping: entry.uncompressedSize)
         guard size >= end else { throw FormatError.truncated(path: path, expectedBytes: end, foundBytes: size) }
         var layout: ColumnMajorLayout?
-        let fortran = header.fortranOrder && header.shape.count == 2 && header.count > 0
+        let fortran = Self.isColumnMajor(header)
         if fortran && !entry.isCompressed {
             let span = try ZIPStoredMember.locate(name: entry.path, url: url, path: path)
             guard span.size == size else {
@@ -116,9 +116,15 @@ public struct NPYRowReader: RowBatchSource, Sendable {
         self.member = member
         self.dtype = header.dtype
         self.header = header
-        let fortran = header.fortranOrder && header.shape.count == 2 && header.count > 0
+        let fortran = Self.isColumnMajor(header)
         self.columnMajor = fortran ? columnMajor : nil
         self.readsWhole = fortran && readsWhole
+    }
+
+    /// Whether the rows are not contiguous on disk: a Fortran-order 2-D array with more than one row and
+    /// more than one column (an N × 1 or 1 × d array has the same bytes in both orders and streams as C order).
+    static func isColumnMajor(_ header: NPYHeader) -> Bool {
+        header.fortranOrder && header.shape.count == 2 && header.shape[0] > 1 && header.shape[1] > 1
     }
 
     public func forEachBatch<T: BLASScalar>(
