@@ -41,7 +41,10 @@ public enum NPZ {
     /// Writes the arrays as `<name>.npy` members, in the given order, stored (`numpy.savez`) or
     /// deflated (`numpy.savez_compressed`). Atomic: the archive is built in a temporary file in the
     /// destination directory, flushed, then renamed over `url`. Names must be non-empty and unique.
-    public static func write(_ arrays: [(name: String, array: NDArray)], to url: URL, compressed: Bool = false) throws {
+    /// With `fortranOrder`, members of two or more dimensions are written column-major (as `numpy.savez`
+    /// writes a transposed or `numpy.asfortranarray` array).
+    public static func write(_ arrays: [(name: String, array: NDArray)], to url: URL, compressed: Bool = false,
+                             fortranOrder: Bool = false) throws {
         var seen = Set<String>()
         for (name, _) in arrays {
             guard !name.isEmpty else { throw FormatError.invalidContent(path: url.path, reason: "an array name is empty") }
@@ -53,7 +56,7 @@ public enum NPZ {
             do {
                 let archive = try Archive(url: tmp, accessMode: .create)
                 for (name, array) in arrays {
-                    let bytes = NPY.encode(array)
+                    let bytes = NPY.encode(array, fortranOrder: fortranOrder)
                     try archive.addEntry(
                         with: name + ".npy", type: .file, uncompressedSize: Int64(bytes.count),
                         modificationDate: NPZ.memberDate, compressionMethod: compressed ? .deflate : .none, bufferSize: 1 << 20

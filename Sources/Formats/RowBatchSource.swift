@@ -20,8 +20,13 @@ public protocol RowBatchSource {
 /// What streams: a plain `.npy` file is read through a file handle in chunks; an `.npz` member is read
 /// through ZIPFoundation's chunked extraction, stored members straight from the file and deflated ones
 /// inflated as they are read. In every case memory is one batch (`maxRows × d` of `T`) plus a read
-/// buffer of at most 1 MiB, whatever N is. A 1-D array streams as an N × 1 matrix. Fortran-order arrays
-/// cannot be streamed by rows (their rows are not contiguous): `init` rejects them; use `NPY.read`.
+/// buffer of at most 1 MiB, whatever N is. A 1-D array streams as an N × 1 matrix.
+///
+/// Fortran-order (column-major) N × d arrays in a plain `.npy` file or a stored (`numpy.savez`) member
+/// stream too, by random access: each batch's rows are read column by column (`ColumnMajorRows`), with the
+/// same memory bound, and give bit-identical batches. A Fortran-order member of a deflated archive
+/// (`numpy.savez_compressed`) cannot be read at an offset: `forEachBatch` reads it whole, after checking
+/// that three copies of its data and an N·d Int permutation fit `MemoryBudget` (`readsWhole` says so).
 ///
 /// The header is read and validated when the reader is made (shape, dtype, claimed size against the
 /// file or member size). A deflated member whose data turns out shorter than its header, or whose CRC
@@ -38,6 +43,10 @@ public struct NPYRowReader: RowBatchSource, Sendable {
     public let cols: Int
     /// The header, including the data offset within the file or member.
     public let header: NPYHeader
+    /// Where the column-major data lies, for a Fortran-order array read by random access.
+    let columnMajor: ColumnMajorLayout?
+    /// True for a Fortran-order member of a deflated archive, which `forEachBatch` reads whole.
+    public let readsWhole: Bool
 
     /// Opens a plain `.npy` file.
     public init(url: URL) throws {
@@ -61,7 +70,8 @@ public struct NPYRowReader: RowBatchSource, Sendable {
         }
         let end = header.dataOffset + header.byteCount
         guard fileSize >= end else { throw FormatError.truncated(path: path, expectedBytes: end, foundBytes: fileSize) }
-        try self.init(url: url, member: nil, header: header, path: path)
+        try self.init(url: url, member: nil, header: header, path: path,
+                      columnMajor: ColumnMajorLayout(dataStart: header.dataOffset, member: nil), readsWhole: false)
     }
 
     /// Opens the member `member` (with or without `.npy`) of the `.npz` archive at `url`.
@@ -82,13 +92,21 @@ public struct NPYRowReader: RowBatchSource, Sendable {
         let end = header.dataOffset + header.byteCount
         let size = Int(clamping: entry.uncompressedSize)
         guard size >= end else { throw FormatError.truncated(path: path, expectedBytes: end, foundBytes: size) }
-        try self.init(url: url, member: bare, header: header, path: path)
+        var layout: ColumnMajorLayout?
+        let fortran = Self.isColumnMajor(header)
+        if fortran && !entry.isCompressed {
+            let span = try ZIPStoredMember.locate(name: entry.path, url: url, path: path)
+            guard span.size == size else {
+                throw FormatError.invalidContent(path: path, reason: "the ZIP directory gives the member \(span.size) bytes, the archive reader \(size)")
+            }
+            layout = ColumnMajorLayout(dataStart: span.start + header.dataOffset,
+                                       member: .init(start: span.start, size: span.size, checksum: entry.checksum))
+        }
+        try self.init(url: url, member: bare, header: header, path: path, columnMajor: layout,
+                      readsWhole: fortran && entry.isCompressed)
     }
 
-    private init(url: URL, member: String?, header: NPYHeader, path: String) throws {
-        guard !header.fortranOrder || header.shape.count < 2 || header.count == 0 else {
-            throw FormatError.badHeader(path: path, reason: "a Fortran-order array cannot be streamed by rows; read it whole with NPY.read or save it with numpy.ascontiguousarray")
-        }
+    private init(url: URL, member: String?, header: NPYHeader, path: String, columnMajor: ColumnMajorLayout?, readsWhole: Bool) throws {
         switch header.shape.count {
         case 2: (rows, cols) = (header.shape[0], header.shape[1])
         case 1: (rows, cols) = (header.shape[0], 1)
@@ -98,6 +116,15 @@ public struct NPYRowReader: RowBatchSource, Sendable {
         self.member = member
         self.dtype = header.dtype
         self.header = header
+        let fortran = Self.isColumnMajor(header)
+        self.columnMajor = fortran ? columnMajor : nil
+        self.readsWhole = fortran && readsWhole
+    }
+
+    /// Whether the rows are not contiguous on disk: a Fortran-order 2-D array with more than one row and
+    /// more than one column (an N × 1 or 1 × d array has the same bytes in both orders and streams as C order).
+    static func isColumnMajor(_ header: NPYHeader) -> Bool {
+        header.fortranOrder && header.shape.count == 2 && header.shape[0] > 1 && header.shape[1] > 1
     }
 
     public func forEachBatch<T: BLASScalar>(
@@ -105,6 +132,22 @@ public struct NPYRowReader: RowBatchSource, Sendable {
     ) throws {
         precondition(maxRows > 0, "maxRows must be positive")
         let path = member.map { NPZ.memberPath(url, $0) } ?? url.path
+        if let columnMajor {
+            let reader = ColumnMajorRows(url: url, path: path, header: header, rows: rows, cols: cols, layout: columnMajor)
+            return try reader.forEachBatch(maxRows: maxRows, as: T.self, body)
+        }
+        if readsWhole, let member {
+            // A deflated member cannot be read at an offset: inflate it whole (its bytes, the decoded
+            // elements, their C-order copy and the Int permutation that makes it), after checking that
+            // this fits the memory budget.
+            var need = MemoryEstimate()
+            need.add("the Fortran-order deflated member \(member) (\(rows) × \(cols)) read whole, three copies",
+                     bytes: 3, header.byteCount)
+            need.add("its C-order permutation (\(rows) × \(cols) indices)", bytes: rows, cols, MemoryLayout<Int>.size)
+            need.add("one batch", bytes: min(maxRows, rows), cols, MemoryLayout<T>.size)
+            try need.check("reading \(path)")
+            return try InMemoryRows(NPZ.member(member, in: url), name: path).forEachBatch(maxRows: maxRows, as: T.self, body)
+        }
         var sink = RowSink<T>(rows: rows, cols: cols, dtype: dtype, maxRows: maxRows)
         if let member {
             let archive = try NPZ.open(url)

@@ -7,8 +7,9 @@ import Linalg
 ///
 /// Feature arrays are streamed in batches of rows: `.npy` members of an `.npz` through `NPYRowReader`,
 /// `.safetensors` tensors through `SafetensorsRowReader` (float16 and bfloat16 widened). Small arrays
-/// (labels, weights, biases) are read whole by `array(_:)`. An `.npz` member in Fortran order cannot be
-/// streamed by rows and is read whole, with a note for large arrays.
+/// (labels, weights, biases) are read whole by `array(_:)`. Fortran-order members stream too (by random
+/// access) when the archive stores them (`numpy.savez`); in a deflated archive (`numpy.savez_compressed`)
+/// they are read whole, after a memory-budget check, with a note for large arrays.
 public struct FeatureFile {
     /// The file.
     public let url: URL
@@ -32,14 +33,14 @@ public struct FeatureFile {
                 do {
                     let reader = try NPYRowReader(npz: url, member: name)
                     npz[name] = reader
+                    if reader.readsWhole, reader.header.count > 1 << 20 {
+                        notes.append("\(url.path): \(name) is in Fortran order in a compressed archive, so it is read whole instead of streamed (save it with numpy.savez, or numpy.ascontiguousarray, to stream it)")
+                    }
                     infos.append(.init(name: name, shape: reader.header.shape, isFloatingPoint: reader.dtype.isFloatingPoint))
                 } catch {
-                    // A Fortran-order member (np.savez of a transposed array) cannot stream by rows: read it whole;
-                    // if that fails too, the streaming error is the one to show.
+                    // A member that is not a 1-D or 2-D array (a scalar, a 3-D array) has no rows to stream:
+                    // read it whole; if that fails too, the streaming error is the one to show.
                     guard let a = try? NPZ.member(name, in: url) else { throw error }
-                    if a.shape.count == 2, a.count > 1 << 20 {
-                        notes.append("\(url.path): \(name) is not C-ordered, so it is read whole instead of streamed (save it with numpy.ascontiguousarray to stream it)")
-                    }
                     whole[name] = a
                     infos.append(.init(name: name, shape: a.shape, isFloatingPoint: a.dtype.isFloatingPoint))
                 }

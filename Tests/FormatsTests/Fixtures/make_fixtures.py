@@ -86,3 +86,16 @@ with warnings.catch_warnings():
 with zipfile.ZipFile("bad_name_clash.npz", "w") as z:
     z.writestr("W.npy", npy_bytes(np.zeros((2, 2))))
     z.writestr("W", b"raw bytes")
+
+# Fortran-order members (streamed by random access when stored):
+#   fortran_stored.npz      np.savez:            f64 float64 (7, 3) = arange(21).reshape(7, 3) / 7,
+#                           f32 float32 (5, 4) = arange(20).reshape(5, 4) * 0.5 - 3, both np.asfortranarray;
+#                           labels int64 (7,) = [0, 1, 2, 0, 1, 2, 0]
+#   fortran_compressed.npz  np.savez_compressed: the same three arrays
+fortran = {
+    "f64": np.asfortranarray(np.arange(21, dtype=np.float64).reshape(7, 3) / 7),
+    "f32": np.asfortranarray(np.arange(20, dtype=np.float32).reshape(5, 4) * 0.5 - 3),
+    "labels": np.array([0, 1, 2, 0, 1, 2, 0], dtype=np.int64),
+}
+np.savez("fortran_stored.npz", **fortran)
+np.savez_compressed("fortran_compressed.npz", **fortran)
