@@ -92,30 +92,68 @@ extension NC {
     public static func withinClassContributions(columns h: Matrix<Double>, statistics s: ClassStatistics,
                                                 relativeTolerance: Double? = nil) throws -> [Double] {
         try s.validate()
-        let K = s.classes, d = s.dimension, N = s.sampleCount
-        guard h.rows == d, h.cols == N else {
-            throw CollapseError.shapeMismatch(layer: s.layer, what: "H", expected: "\(d)×\(N)", found: "\(h.rows)×\(h.cols)")
+        let N = s.sampleCount
+        guard h.rows == s.dimension, h.cols == N else {
+            throw CollapseError.shapeMismatch(layer: s.layer, what: "H", expected: "\(s.dimension)×\(N)", found: "\(h.rows)×\(h.cols)")
         }
-        let tau = relativeTolerance ?? defaultTolerance(dimension: d, classes: K)
-        let svd = try NC.svd(s.centeredMeans, layer: s.layer, what: "the centered class means")
-        let lambda = svd.singularValues.map { $0 * $0 / Double(K) }
-        guard let l1 = lambda.first, l1 > 0 else { return Array(repeating: .nan, count: K) }
-        let r = lambda.prefix { $0 > tau * l1 }.count
-        let ur = svd.vt.rows(0..<r)                 // r×d
-        let proj = Matrix.product(ur, h)            // U_rᵀ H, r×N
-        let projMeans = Matrix.product(ur, s.means, transposeB: true)  // U_rᵀ M̄, r×K
-        var c = [Double](repeating: 0, count: K)
+        guard let b = try betweenClassBasis(s, relativeTolerance: relativeTolerance) else { return Array(repeating: .nan, count: s.classes) }
+        let proj = Matrix.product(b.ur, h)                  // U_rᵀ H, r×N
+        var c = [Double](repeating: 0, count: s.classes)
         var start = 0
-        for k in 0..<K {
+        for k in 0..<s.classes {
             var t = 0.0
-            for j in 0..<r {
+            for j in 0..<b.lambda.count {
                 var q = 0.0
-                for i in start..<(start + s.counts[k]) { let v = proj[j, i] - projMeans[j, k]; q += v * v }
-                t += q / lambda[j]
+                for i in start..<(start + s.counts[k]) { let v = proj[j, i] - b.projMeans[j, k]; q += v * v }
+                t += q / b.lambda[j]
             }
-            c[k] = t / Double(K * N)
+            c[k] = t / Double(s.classes * N)
             start += s.counts[k]
         }
         return c
+    }
+
+    /// The same shares c_k for samples as rows (Z is N×d, in any order) with their labels, as a network's
+    /// features arrive; the labels must give exactly the counts of `s`.
+    public static func withinClassContributions(rows z: Matrix<Double>, labels: [Int], statistics s: ClassStatistics,
+                                                relativeTolerance: Double? = nil) throws -> [Double] {
+        try s.validate()
+        let K = s.classes, N = s.sampleCount
+        guard z.cols == s.dimension, z.rows == N else {
+            throw CollapseError.shapeMismatch(layer: s.layer, what: "Z", expected: "\(N)×\(s.dimension)", found: "\(z.rows)×\(z.cols)")
+        }
+        guard labels.count == N else { throw CollapseError.lengthMismatch(layer: s.layer, what: "labels", expected: N, found: labels.count) }
+        var seen = [Int](repeating: 0, count: K)
+        for (i, y) in labels.enumerated() {
+            guard y >= 0, y < K else { throw CollapseError.labelOutOfRange(layer: s.layer, sample: i, label: y, classes: K) }
+            seen[y] += 1
+        }
+        for k in 0..<K where seen[k] != s.counts[k] {
+            throw CollapseError.lengthMismatch(layer: s.layer, what: "samples of class \(k)", expected: s.counts[k], found: seen[k])
+        }
+        guard let b = try betweenClassBasis(s, relativeTolerance: relativeTolerance) else { return Array(repeating: .nan, count: K) }
+        let proj = Matrix.product(z, b.ur, transposeB: true)  // Z U_r, N×r
+        var c = [Double](repeating: 0, count: K)
+        for i in 0..<N {
+            let k = labels[i]
+            var t = 0.0
+            for j in 0..<b.lambda.count { let v = proj[i, j] - b.projMeans[j, k]; t += v * v / b.lambda[j] }
+            c[k] += t
+        }
+        return c.map { $0 / Double(K * N) }
+    }
+
+    /// The r leading eigenpairs of Σ_B = (1/K)M̄_cM̄_cᵀ kept by nc1's rank rule (λ_j > τ·λ_1), as U_rᵀ (r×d),
+    /// λ_1 … λ_r and the projected class means U_rᵀM̄ (r×K); nil when Σ_B = 0.
+    private static func betweenClassBasis(_ s: ClassStatistics, relativeTolerance: Double?) throws
+        -> (ur: Matrix<Double>, lambda: [Double], projMeans: Matrix<Double>)? {
+        let K = s.classes
+        let tau = relativeTolerance ?? defaultTolerance(dimension: s.dimension, classes: K)
+        let svd = try NC.svd(s.centeredMeans, layer: s.layer, what: "the centered class means")
+        let lambda = svd.singularValues.map { $0 * $0 / Double(K) }
+        guard let l1 = lambda.first, l1 > 0 else { return nil }
+        let r = lambda.prefix { $0 > tau * l1 }.count
+        let ur = svd.vt.rows(0..<r)
+        return (ur, Array(lambda.prefix(r)), Matrix.product(ur, s.means, transposeB: true))
     }
 }

@@ -17,14 +17,42 @@ public struct NetworkMeasurement: Sendable {
     /// the classifier rows, and the minority-collapse angle (`NC.imbalance`); nil for balanced sets or when
     /// the metrics are undefined.
     public var imbalance: ImbalanceMetrics? = nil
+    /// For a set with unequal class counts: each class's share c_k of the penultimate layer's nc1
+    /// (`NC.withinClassContributions`, Σ_k c_k = nc1); nil otherwise.
+    public var nc1Shares: [Double]? = nil
+    /// The eval-mode accuracy on each class's samples (NaN for a class without samples).
+    public var classAccuracy: [Double] = []
 }
 
 extension Trainer {
-    /// Eval-mode loss and accuracy on a data set (no measurement of features).
-    public func evaluate(_ set: Dataset) -> (loss: Double, accuracy: Double) {
+    /// Eval-mode loss, accuracy and per-class accuracy on a data set (no measurement of features).
+    public func evaluate(_ set: Dataset) -> (loss: Double, accuracy: Double, classAccuracy: [Double]) {
         var lossSum = 0.0, correct = 0
-        forEachEvalBatch(set, measure: false) { _, result, b in lossSum += result.loss * Double(b); correct += result.correct }
-        return (lossSum / Double(set.count), Double(correct) / Double(set.count))
+        var perClass = [Int](repeating: 0, count: network.config.classes)
+        forEachEvalBatch(set, measure: false) { first, result, b in
+            lossSum += result.loss * Double(b)
+            correct += result.correct
+            tallyCorrect(batch: b, labels: set.labels[first..<(first + b)], into: &perClass)
+        }
+        return (lossSum / Double(set.count), Double(correct) / Double(set.count), Self.classAccuracy(perClass, set))
+    }
+
+    /// Adds the last forward pass's correct predictions per class: the arg-max of the logits (K×b), the first
+    /// maximum on ties, exactly as `Loss.evaluate` counts them.
+    func tallyCorrect(batch b: Int, labels: ArraySlice<Int>, into perClass: inout [Int]) {
+        let o = network.logits, k = network.config.classes
+        for (j, y) in labels.enumerated() {
+            var best = 0
+            for c in 1..<k where o[c * b + j] > o[best * b + j] { best = c }
+            if best == y { perClass[y] += 1 }
+        }
+    }
+
+    /// correct_k / n_k per class (NaN for a class without samples).
+    static func classAccuracy(_ correct: [Int], _ set: Dataset) -> [Double] {
+        var n = [Int](repeating: 0, count: correct.count)
+        for y in set.labels where y >= 0 && y < n.count { n[y] += 1 }
+        return zip(correct, n).map { $1 > 0 ? Double($0) / Double($1) : .nan }
     }
 
     /// Runs the network in eval mode over `set` (in its order, in batches of the prepared size) and calls
@@ -58,10 +86,12 @@ extension Trainer {
         var kept = names.indices.map { l in (keepFeatures || l == last) ? Matrix<Float>(rows: set.count, cols: net.features(layer: l).dimension) : Matrix<Float>(rows: 0, cols: 0) }
         var rows = [Float](repeating: 0, count: net.maxBatch * (names.indices.map { net.features(layer: $0).dimension }.max() ?? 1))
         var lossSum = 0.0, correct = 0
+        var perClass = [Int](repeating: 0, count: k)
         try forEachEvalBatch(set, measure: true) { first, r, b in
             lossSum += r.loss * Double(b)
             correct += r.correct
             let batchLabels = set.labels[first..<(first + b)]
+            tallyCorrect(batch: b, labels: batchLabels, into: &perClass)
             for l in names.indices {
                 let (f, d) = net.features(layer: l)
                 // d×b (features as rows) → b×d (samples as rows, Collapse's and NumPy's convention).
@@ -96,9 +126,13 @@ extension Trainer {
         let features = keepFeatures ? names.indices.map { (names[$0], kept[$0]) } : []
         var m = NetworkMeasurement(loss: lossSum / Double(set.count), accuracy: Double(correct) / Double(set.count),
                                    layers: layers, features: features, labels: set.labels)
+        m.classAccuracy = Self.classAccuracy(perClass, set)
         if Set(stats[last].counts).count > 1 {
-            // Minority collapse (Fang et al., PNAS 2021): ‖μ_k‖, ‖w_k‖ and the angle between minority rows.
+            // Minority collapse (Fang et al., PNAS 2021): ‖μ_k‖, ‖w_k‖ and the angle between minority rows,
+            // and which classes the within-class variability nc1 comes from.
             m.imbalance = try? NC.imbalance(stats[last], classifier: classifier.weight)
+            m.nc1Shares = try? NC.withinClassContributions(rows: kept[last].converted(to: Double.self), labels: set.labels,
+                                                           statistics: stats[last])
         }
         return m
     }

@@ -48,7 +48,9 @@ public final class NetRun: @unchecked Sendable {
     /// `nc2w_of_`, `nc2w_etf_`, `nc3_`, `nc3_centered_`, `nc4_<layer>` (definitions: docs/metrics.md).
     /// With unequal training counts (`counts`, one per class), also, for the penultimate layer,
     /// `nc2_gof_<layer>` and per class k (0-based) `mean_norm_c{k}_<layer>` (‖μ_k‖), then `w_norm_c{k}` (‖w_k‖),
-    /// `nc2w_gof` and `minority_angle` (docs/metrics.md, "Imbalance"); balanced runs have none of them.
+    /// `nc2w_gof` and `minority_angle` (docs/metrics.md, "Imbalance"), then `nc1_c{k}_<layer>` (class k's share
+    /// of nc1), `eval_accuracy_c{k}` and, with a test subset, `test_accuracy_c{k}` (the accuracy on class k's
+    /// samples); balanced runs have none of them.
     public static func columns(layers: [String], test: Bool, counts: [Int] = []) -> [String] {
         var c = ["epoch", "lr", "loss", "accuracy", "eval_loss", "eval_accuracy"]
         if test { c += ["test_loss", "test_accuracy"] }
@@ -60,15 +62,22 @@ public final class NetRun: @unchecked Sendable {
         if Set(counts).count > 1, let l = layers.last {
             c += ["nc2_gof_\(l)"] + counts.indices.map { "mean_norm_c\($0)_\(l)" }
             c += counts.indices.map { "w_norm_c\($0)" } + ["nc2w_gof", "minority_angle"]
+            c += counts.indices.map { "nc1_c\($0)_\(l)" } + counts.indices.map { "eval_accuracy_c\($0)" }
+            if test { c += counts.indices.map { "test_accuracy_c\($0)" } }
         }
         return c
     }
 
     /// The imbalance columns of a measurement (empty for balanced sets), named as in `columns`.
-    static func imbalanceRow(_ m: ImbalanceMetrics, layer l: String) -> [String: Double] {
-        var row: [String: Double] = ["nc2_gof_\(l)": m.nc2GeneralFrame, "nc2w_gof": m.nc2wGeneralFrame, "minority_angle": m.minorityAngle]
-        for (k, v) in m.meanNorms.enumerated() { row["mean_norm_c\(k)_\(l)"] = v }
-        for (k, v) in m.classifierRowNorms.enumerated() { row["w_norm_c\(k)"] = v }
+    static func imbalanceRow(_ m: NetworkMeasurement, layer l: String) -> [String: Double] {
+        var row: [String: Double] = [:]
+        if let imb = m.imbalance {
+            row = ["nc2_gof_\(l)": imb.nc2GeneralFrame, "nc2w_gof": imb.nc2wGeneralFrame, "minority_angle": imb.minorityAngle]
+            for (k, v) in imb.meanNorms.enumerated() { row["mean_norm_c\(k)_\(l)"] = v }
+            for (k, v) in imb.classifierRowNorms.enumerated() { row["w_norm_c\(k)"] = v }
+        }
+        for (k, v) in (m.nc1Shares ?? []).enumerated() { row["nc1_c\(k)_\(l)"] = v }
+        for (k, v) in m.classAccuracy.enumerated() { row["eval_accuracy_c\(k)"] = v }
         return row
     }
 
@@ -164,9 +173,10 @@ public final class NetRun: @unchecked Sendable {
             row["eval_loss"] = m.loss
             row["eval_accuracy"] = m.accuracy
             if let test = trainer.data.test {
-                let (l, a) = trainer.evaluate(test)
+                let (l, a, perClass) = trainer.evaluate(test)
                 row["test_loss"] = l
                 row["test_accuracy"] = a
+                for (k, v) in perClass.enumerated() where table.columns.contains("test_accuracy_c\(k)") { row["test_accuracy_c\(k)"] = v }
             }
             for layer in m.layers {
                 if let metrics = layer.metrics {
@@ -178,8 +188,8 @@ public final class NetRun: @unchecked Sendable {
                     failures.append("epoch \(epoch), layer \(layer.name): \(f)")
                 }
             }
-            if let imb = m.imbalance, let l = m.layers.last?.name {
-                for (column, v) in NetRun.imbalanceRow(imb, layer: l) where table.columns.contains(column) { row[column] = v }
+            if let l = m.layers.last?.name {
+                for (column, v) in NetRun.imbalanceRow(m, layer: l) where table.columns.contains(column) { row[column] = v }
             }
             measureSeconds += Profile.now() - m0
             return m

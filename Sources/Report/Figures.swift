@@ -57,7 +57,7 @@ public enum Figures {
         // Per-level families: levels in order of first appearance, one style per level across all panels.
         var levels: [String] = []
         var byFamily: [String: [(level: String, column: Int)]] = [:]
-        for (j, c) in table.columns.enumerated().dropFirst() {
+        for (j, c) in table.columns.enumerated().dropFirst() where PerClassColumn(c) == nil {
             guard let (f, level) = MetricCatalog.classify(c) else { continue }
             if !levels.contains(level) { levels.append(level) }
             byFamily[f.key, default: []].append((level, j))
@@ -136,7 +136,9 @@ public enum Figures {
     /// The panels of the overview: objective (or loss and accuracy), then NC1, NC2 and NC3.
     static func overview(_ panels: [Panel]) -> [Panel] {
         let keep = Set(["objective", "loss", "accuracy"]).union(MetricCatalog.perLevel.filter(\.inOverview).map(\.key))
-        return panels.filter { keep.contains($0.name) || $0.name.hasPrefix("mean_norm") || $0.name == "w_norm" || $0.name == "minority_angle" }
+        let perClass = panels.contains { $0.name == "test_accuracy_per_class" } ? "test_accuracy_per_class" : "eval_accuracy_per_class"
+        return panels.filter { keep.contains($0.name) || $0.name.hasPrefix("mean_norm") || $0.name == "w_norm"
+            || $0.name == "minority_angle" || $0.name == perClass }
     }
 
     /// A standalone figure of one panel, with the run's title above it and the legend to its right.
@@ -204,49 +206,6 @@ public enum Figures {
                      fill: "#777777", italic: true, cls: "no-data")
         }
         return doc.render(title: title)
-    }
-
-    /// The per-class panels of an unbalanced run (docs/metrics.md, "Imbalance"): one panel of the class-mean
-    /// norms ‖μ_k‖ per level (columns `mean_norm_c{k}_<level>`), one of the classifier-row norms ‖w_k‖
-    /// (`w_norm_c{k}`), one curve per class, so that minority collapse (Fang et al., PNAS 2021: the minority
-    /// classes' means and rows shrink together) shows as the minority curves falling below the majority ones.
-    static func perClassPanels(_ table: MetricsTable, xLabel: String, used: inout Set<String>) -> [Panel] {
-        var meanCols: [(level: String, series: [(k: Int, column: Int)])] = []
-        var rowCols: [(k: Int, column: Int)] = []
-        for (j, c) in table.columns.enumerated() where !used.contains(c) {
-            if c.hasPrefix("w_norm_c"), let k = Int(c.dropFirst("w_norm_c".count)) {
-                rowCols.append((k, j))
-                used.insert(c)
-            } else if c.hasPrefix("mean_norm_c"), let sep = c.dropFirst("mean_norm_c".count).firstIndex(of: "_"),
-                      let k = Int(c[c.index(c.startIndex, offsetBy: "mean_norm_c".count)..<sep]) {
-                let level = String(c[c.index(after: sep)...])
-                if let i = meanCols.firstIndex(where: { $0.level == level }) { meanCols[i].series.append((k, j)) }
-                else { meanCols.append((level, [(k, j)])) }
-                used.insert(c)
-            }
-        }
-        func series(_ cols: [(k: Int, column: Int)]) -> [Series] {
-            cols.map { kc in
-                let (sx, sy) = measured(table, kc.column)
-                return Series(label: "class \(kc.k)", x: sx, y: sy, style: SeriesStyle.indexed(kc.k))
-            }
-        }
-        var out: [Panel] = meanCols.map { lc in
-            Panel(name: meanCols.count == 1 ? "mean_norm" : safeName("mean_norm_\(lc.level)"),
-                  title: "class-mean norms" + (lc.level.isEmpty ? "" : ", " + MetricCatalog.levelLabel(lc.level)),
-                  xLabel: xLabel, yLabel: "‖μ_{k}‖",
-                  caption: "The norm of each class's (uncentered) feature mean at \(MetricCatalog.levelLabel(lc.level)), one curve per "
-                      + "class. Under minority collapse (Fang et al., PNAS 2021) the minority classes' means shrink relative to the "
-                      + "majority's; the bias-free MSE optimum is a general orthogonal frame with norms set by the counts (Dang et al., ICML 2023).",
-                  series: series(lc.series), yScale: .linear, legendTitle: "class")
-        }
-        if !rowCols.isEmpty {
-            out.append(Panel(name: "w_norm", title: "classifier-row norms", xLabel: xLabel, yLabel: "‖w_{k}‖",
-                             caption: "The norm of each row w_k of the classifier, one curve per class. Under minority collapse "
-                                 + "(Fang et al., PNAS 2021) the minority rows shrink and collapse onto each other (see minority_angle).",
-                             series: series(rowCols), yScale: .linear, legendTitle: "class"))
-        }
-        return out
     }
 
     // MARK: helpers

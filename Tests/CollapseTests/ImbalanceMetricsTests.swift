@@ -60,6 +60,27 @@ func unbalancedFeatures(counts: [Int], dimension d: Int, offset: Double = 0, see
         #expect(c[3] == 0)
     }
 
+    /// Samples as rows in a shuffled order give the same shares as the class-major columns (which the dense
+    /// computation above checks); labels whose counts differ from the statistics' are refused.
+    @Test func perClassNC1ContributionsFromShuffledRows() throws {
+        let d = 5
+        let h = unbalancedFeatures(counts: counts, dimension: d, offset: 3, seed: 17)
+        let s = try ClassStatistics(columns: h, counts: counts)
+        let want = try NC.withinClassContributions(columns: h, statistics: s)
+        var labels = counts.enumerated().flatMap { k, n in [Int](repeating: k, count: n) }
+        var order = Array(0..<h.cols)
+        var rng = Xoshiro256StarStar(seed: 2)
+        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+        let z = Matrix<Double>(rows: h.cols, cols: d) { i, j in h[j, order[i]] }
+        labels = order.map { labels[$0] }
+        let got = try NC.withinClassContributions(rows: z, labels: labels, statistics: s)
+        for k in counts.indices { #expect(close(got[k], want[k], 1e-12), "class \(k): \(got[k]) vs \(want[k])") }
+        var wrong = labels
+        wrong[wrong.firstIndex(of: 0)!] = 1
+        #expect(throws: CollapseError.self) { try NC.withinClassContributions(rows: z, labels: wrong, statistics: s) }
+        #expect(throws: CollapseError.self) { try NC.withinClassContributions(rows: z, labels: Array(labels.dropLast()), statistics: s) }
+    }
+
     @Test func generalFrameNC2AndTheDiagonalTarget() throws {
         // Means e_k·r_k with different norms: a general orthogonal frame (nc2_gof = 0), not an orthogonal frame.
         let r = [3.0, 0.5, 1.0]

@@ -105,7 +105,10 @@ func unbalancedData(counts: [Int], noise: Double = 0.3, seed: UInt64 = 5) throws
         let c = NetRun.columns(layers: layers, test: false, counts: [5, 5, 2])
         let extra = Array(c.dropFirst(NetRun.columns(layers: layers, test: false).count))
         #expect(extra == ["nc2_gof_stage2", "mean_norm_c0_stage2", "mean_norm_c1_stage2", "mean_norm_c2_stage2",
-                          "w_norm_c0", "w_norm_c1", "w_norm_c2", "nc2w_gof", "minority_angle"])
+                          "w_norm_c0", "w_norm_c1", "w_norm_c2", "nc2w_gof", "minority_angle",
+                          "nc1_c0_stage2", "nc1_c1_stage2", "nc1_c2_stage2", "eval_accuracy_c0", "eval_accuracy_c1", "eval_accuracy_c2"])
+        let withTest = NetRun.columns(layers: layers, test: true, counts: [5, 5, 2])
+        #expect(Array(withTest.suffix(3)) == ["test_accuracy_c0", "test_accuracy_c1", "test_accuracy_c2"])
     }
 
     /// An unbalanced tiny training logs the per-class columns, and their last values equal the norms and the
@@ -147,12 +150,47 @@ func unbalancedData(counts: [Int], noise: Double = 0.3, seed: UInt64 = 5) throws
         let gotAngle = try last("minority_angle")
         #expect(abs(gotAngle - angle) <= 1e-6 * max(angle, 1e-3), "minority angle \(gotAngle) vs \(angle)")
         #expect(table.rows.count == 4 && table.column("mean_norm_c0_stage2")!.allSatisfy { $0 != nil }, "every measured epoch")
+        // Per-class accuracy from the exported features and classifier (arg-max of W h), and the shares of nc1
+        // add up to nc1 of the same row.
+        var correct = [Int](repeating: 0, count: K)
+        let bias = try arrays.first { $0.name == "bias" }.map { try $0.array.matrix(name: "bias").storage } ?? []
+        for i in 0..<h.rows {
+            let scores = (0..<K).map { k in (0..<d).map { w[k, $0] * h[i, $0] }.reduce(0, +) + (bias.isEmpty ? 0 : bias[k]) }
+            if scores.indices.max(by: { scores[$0] < scores[$1] }) == labels[i] { correct[labels[i]] += 1 }
+        }
+        var weighted = 0.0
+        for k in 0..<K {
+            let got = try last("eval_accuracy_c\(k)")
+            #expect(abs(got - Double(correct[k]) / Double(counts[k])) <= 1e-12, "accuracy of class \(k): \(got) vs \(correct[k])/\(counts[k])")
+            weighted += got * Double(counts[k])
+        }
+        #expect(abs(weighted / Double(h.rows) - (try last("eval_accuracy"))) <= 1e-12)
+        let shares = try (0..<K).map { try last("nc1_c\($0)_stage2") }
+        let nc1 = try last("nc1_stage2")
+        #expect(shares.allSatisfy { $0 >= 0 } && abs(shares.reduce(0, +) - nc1) <= 1e-9 * nc1, "Σ c_k = \(shares.reduce(0, +)) vs nc1 \(nc1)")
         // The figures draw the per-class panels.
         let panels = Figures.panels(table: table, theoryObjective: nil)
         let meanPanel = try #require(panels.first { $0.name == "mean_norm" })
         #expect(meanPanel.series.map(\.label) == ["class 0", "class 1", "class 2", "class 3"])
         #expect(panels.contains { $0.name == "w_norm" && $0.series.count == K })
         #expect(Figures.overview(panels).contains { $0.name == "mean_norm" })
+        // Each class's share of NC1 is its own panel, not a "layer" of the NC1 panel.
+        #expect(panels.contains { $0.name == "nc1_per_class" && $0.series.count == K })
+        #expect(panels.first { $0.name == "nc1" }?.series.map(\.label) == ["stage1", "stage2"])
+        #expect(panels.contains { $0.name == "eval_accuracy_per_class" && $0.series.count == K })
+        #expect(Figures.overview(panels).contains { $0.name == "eval_accuracy_per_class" })
+    }
+
+    /// Per-class columns are told apart from layer columns: `nc1_c3_stage4` is class 3 at stage4, not a layer
+    /// "c3_stage4" of NC1, and `nc1_trace_stage4` or `cdnv_stage4` are not per-class.
+    @Test func perClassColumnNames() {
+        #expect(PerClassColumn("nc1_c3_stage4") == PerClassColumn(family: "nc1", k: 3, level: "stage4"))
+        #expect(PerClassColumn("mean_norm_c12_2") == PerClassColumn(family: "mean_norm", k: 12, level: "2"))
+        #expect(PerClassColumn("w_norm_c0") == PerClassColumn(family: "w_norm", k: 0, level: ""))
+        #expect(PerClassColumn("test_accuracy_c7") == PerClassColumn(family: "test_accuracy", k: 7, level: ""))
+        for c in ["nc1_trace_stage4", "nc1_stage4", "nc1_cdnv", "nc1_c", "nc1_c3_", "test_accuracy", "cdnv_c1x", "nc1_cx_1"] {
+            #expect(PerClassColumn(c) == nil, "\(c)")
+        }
     }
 
     /// A column without a catalog family (as minority_angle) is drawn from its measured rows only, so a run
