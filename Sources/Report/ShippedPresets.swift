@@ -119,9 +119,9 @@ shards = 2
         ("fashion-mnist-minority-collapse", #"""
 # Minority collapse in a trained network: ResNet18 on an unbalanced Fashion-MNIST subset, after Fang, He,
 # Long & Su, "Exploring deep neural networks via layer-peeled model: minority collapse in imbalanced
-# training", PNAS 2021: with R = 100 times fewer samples in the minority classes, the minority classes'
-# test accuracy falls to 0 while their training samples are still fitted, and their classifier rows shrink
-# (with MSE and a bias-free classifier towards 0, the general orthogonal frame of Dang et al., ICML 2023).
+# training", PNAS 2021: with R = 100 times fewer samples in the minority classes, the minority classes are
+# no longer predicted, on test or even on training images, and their classifier rows shrink (with MSE and a
+# bias-free classifier towards 0: the minority collapse of docs/theory.md §9, n_k ≤ N²λ_Hλ_W in the UFM).
 # The figures draw ‖μ_k‖, ‖w_k‖, each class's share of NC1 and its training and test accuracy over epochs,
 # the minority angle, and NC1–NC4 (MSE, weight decay 5e-3, bias-free classifier, SGD lr 0.05).
 #
