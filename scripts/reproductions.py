@@ -41,8 +41,8 @@ NOTES = {
                                        "rows of a general orthogonal frame shrink rather than merge; the merging of the rows "
                                        "(the angle falling) is the cross-entropy form of minority collapse in Fang et al. The "
                                        "minority class means shrink with their rows but do not vanish (‖μ_k‖ 1.6–1.7 against "
-                                       "2.7–2.9 at the end): the post-ReLU pooled features keep a common mean.
-                                       "training ran on the other core, so its wall time is about that of the preset's two threads alone.",
+                                       "2.7–2.9 at the end): the post-ReLU pooled features keep a common mean. The wall time is "
+                                       "that of a run with one BLAS thread (--set run.threads=1) while a second training ran on the other core.",
     "fashion-mnist-depthwise": "Same scaling (width 16, 100 images per class, 60 epochs) on Fashion-MNIST.",
     "sukenik2023-mlp-head": "The paper uses ResNet20 backbones on CIFAR-10/MNIST with full data; here a width-16 ResNet18 "
                             "backbone, a bias-free head of 4 layers of width 64, 1,000 MNIST digits, 60 epochs. NC1 "
