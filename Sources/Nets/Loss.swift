@@ -29,10 +29,12 @@ public struct LossFunction: Sendable, Equatable {
     }
 
     /// The loss of the batch (accumulated in Double), the number of correctly classified samples
-    /// (argmax of the logits, the first maximum on ties), and, when `gradient` is given, ∂loss/∂O (K×B) in it.
+    /// (argmax of the logits, the first maximum on ties), and, when `gradient` is given, ∂loss/∂O (K×B) in it;
+    /// with `perClassCorrect` (K counters), each correct sample of class y also adds 1 to `perClassCorrect[y]`.
     /// - MSE (mean): ∂/∂O = 2(O − Y)/(B·K); MSE (ufm): (O − Y)/B; CE: (softmax(O) − Y)/B.
     public func evaluate(logits o: UnsafePointer<Float>, labels: UnsafePointer<Int32>, batch b: Int, classes k: Int,
-                         gradient g: UnsafeMutablePointer<Float>?) -> (loss: Double, correct: Int) {
+                         gradient g: UnsafeMutablePointer<Float>?,
+                         perClassCorrect: UnsafeMutablePointer<Int>? = nil) -> (loss: Double, correct: Int) {
         var total = 0.0
         var correct = 0
         switch kind {
@@ -49,7 +51,7 @@ public struct LossFunction: Sendable, Equatable {
                     total += Double(r) * Double(r)
                     g?[c * b + j] = gs * r
                 }
-                if best == y { correct += 1 }
+                if best == y { correct += 1; perClassCorrect?[y] += 1 }
             }
             total /= norm
         case .ce:
@@ -58,7 +60,7 @@ public struct LossFunction: Sendable, Equatable {
                 let y = Int(labels[j])
                 var best = 0
                 for c in 1..<k where o[c * b + j] > o[best * b + j] { best = c }
-                if best == y { correct += 1 }
+                if best == y { correct += 1; perClassCorrect?[y] += 1 }
                 let m = Double(o[best * b + j])
                 var s = 0.0
                 for c in 0..<k { s += exp(Double(o[c * b + j]) - m) }

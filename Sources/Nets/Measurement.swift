@@ -28,51 +28,40 @@ extension Trainer {
     /// Eval-mode loss, accuracy and per-class accuracy on a data set (no measurement of features).
     public func evaluate(_ set: Dataset) -> (loss: Double, accuracy: Double, classAccuracy: [Double]) {
         var lossSum = 0.0, correct = 0
-        var perClass = [Int](repeating: 0, count: network.config.classes)
-        forEachEvalBatch(set, measure: false) { first, result, b in
-            lossSum += result.loss * Double(b)
-            correct += result.correct
-            tallyCorrect(batch: b, labels: set.labels[first..<(first + b)], into: &perClass)
-        }
+        let perClass = forEachEvalBatch(set, measure: false) { _, result, b in lossSum += result.loss * Double(b); correct += result.correct }
         return (lossSum / Double(set.count), Double(correct) / Double(set.count), Self.classAccuracy(perClass, set))
-    }
-
-    /// Adds the last forward pass's correct predictions per class: the arg-max of the logits (K×b), the first
-    /// maximum on ties, exactly as `Loss.evaluate` counts them.
-    func tallyCorrect(batch b: Int, labels: ArraySlice<Int>, into perClass: inout [Int]) {
-        let o = network.logits, k = network.config.classes
-        for (j, y) in labels.enumerated() {
-            var best = 0
-            for c in 1..<k where o[c * b + j] > o[best * b + j] { best = c }
-            if best == y { perClass[y] += 1 }
-        }
     }
 
     /// correct_k / n_k per class (NaN for a class without samples).
     static func classAccuracy(_ correct: [Int], _ set: Dataset) -> [Double] {
-        var n = [Int](repeating: 0, count: correct.count)
-        for y in set.labels where y >= 0 && y < n.count { n[y] += 1 }
-        return zip(correct, n).map { $1 > 0 ? Double($0) / Double($1) : .nan }
+        zip(correct, set.samplesPerClass).map { $1 > 0 ? Double($0) / Double($1) : .nan }
     }
 
     /// Runs the network in eval mode over `set` (in its order, in batches of the prepared size) and calls
-    /// `body(first sample, (loss, correct) of the batch, batch size)` after each forward pass.
-    func forEachEvalBatch(_ set: Dataset, measure: Bool, _ body: (Int, (loss: Double, correct: Int), Int) throws -> Void) rethrows {
+    /// `body(first sample, (loss, correct) of the batch, batch size)` after each forward pass; returns the
+    /// number of correctly classified samples of each class.
+    @discardableResult
+    func forEachEvalBatch(_ set: Dataset, measure: Bool, _ body: (Int, (loss: Double, correct: Int), Int) throws -> Void) rethrows -> [Int] {
         BLASThreads.count = 1
         let net = network, k = net.config.classes
         let input = FloatBuffer(count: set.featureCount * net.maxBatch)
         var labels = [Int32](repeating: 0, count: net.maxBatch)
+        var perClass = [Int](repeating: 0, count: k)
         var first = 0
         while first < set.count {
             let b = min(net.maxBatch, set.count - first)
             let r = labels.withUnsafeMutableBufferPointer { l -> (loss: Double, correct: Int) in
                 set.gather(first..<(first + b), into: input.base, labels: l.baseAddress!)
                 net.forward(input.base, batch: b, training: false, measure: measure)
-                return step.loss.evaluate(logits: net.logits, labels: l.baseAddress!, batch: b, classes: k, gradient: nil)
+                return perClass.withUnsafeMutableBufferPointer { pc in
+                    step.loss.evaluate(logits: net.logits, labels: l.baseAddress!, batch: b, classes: k, gradient: nil,
+                                       perClassCorrect: pc.baseAddress!)
+                }
             }
             try body(first, r, b)
             first += b
         }
+        return perClass
     }
 
     /// Measures every feature layer on `set` in eval mode: one pass streams each layer's features into a
@@ -86,12 +75,10 @@ extension Trainer {
         var kept = names.indices.map { l in (keepFeatures || l == last) ? Matrix<Float>(rows: set.count, cols: net.features(layer: l).dimension) : Matrix<Float>(rows: 0, cols: 0) }
         var rows = [Float](repeating: 0, count: net.maxBatch * (names.indices.map { net.features(layer: $0).dimension }.max() ?? 1))
         var lossSum = 0.0, correct = 0
-        var perClass = [Int](repeating: 0, count: k)
-        try forEachEvalBatch(set, measure: true) { first, r, b in
+        let perClass = try forEachEvalBatch(set, measure: true) { first, r, b in
             lossSum += r.loss * Double(b)
             correct += r.correct
             let batchLabels = set.labels[first..<(first + b)]
-            tallyCorrect(batch: b, labels: batchLabels, into: &perClass)
             for l in names.indices {
                 let (f, d) = net.features(layer: l)
                 // d×b (features as rows) → b×d (samples as rows, Collapse's and NumPy's convention).
